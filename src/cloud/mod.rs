@@ -1,0 +1,4 @@
+//! AWS facts: the EC2 instance catalog with Karpenter's allocatable math, and prices.
+
+pub mod catalog;
+pub mod pricing;

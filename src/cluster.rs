@@ -1,0 +1,345 @@
+//! Cluster state: pods and nodes in arenas (indices, not pointers), node "shapes" (interned
+//! label and taint sets), the kube-scheduler's zone-interleaved node list, and cost accrual.
+
+use crate::cloud::pricing::CapacityType;
+use crate::engine::Millis;
+use crate::k8s::labels::{Labels, Taint};
+use crate::resources::Resources;
+
+/// Index of a pod in [`Cluster::pods`].
+pub type PodId = u32;
+/// Index of a node in [`Cluster::nodes`].
+pub type NodeId = u32;
+
+/// Why a pod was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodCause {
+    /// Present at t = 0 (warm start); excluded from latency statistics.
+    Initial,
+    /// Created by a scale-up.
+    ScaleUp,
+    /// Created to replace a pod evicted by a disruption (consolidation, expiry, interruption).
+    Disruption,
+}
+
+/// A pod of a workload.
+#[derive(Debug, Clone)]
+pub struct Pod {
+    /// Workload index.
+    pub workload: u32,
+    /// A random 64-bit UID, used where upstream breaks ties by UID.
+    pub uid: u64,
+    /// Creation time.
+    pub created: Millis,
+    /// Why it exists.
+    pub cause: PodCause,
+    /// Node it is bound to.
+    pub node: Option<NodeId>,
+    /// Bind time.
+    pub bound: Option<Millis>,
+    /// Ready time.
+    pub ready: Option<Millis>,
+    /// Deletion time (the pod is terminating from then on).
+    pub deleted: Option<Millis>,
+    /// Time its resources were released.
+    pub gone: Option<Millis>,
+    /// First time the scheduler found it unschedulable.
+    pub unschedulable_since: Option<Millis>,
+    /// Position in its node's pod list.
+    pub node_slot: u32,
+    /// Position in its workload's active pod list.
+    pub workload_slot: u32,
+    /// Generation counter, bumped on bind/delete so stale events can be recognised.
+    pub generation: u32,
+}
+
+impl Pod {
+    /// True between creation and deletion.
+    pub fn is_active(&self) -> bool {
+        self.deleted.is_none()
+    }
+}
+
+/// Who owns a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeOwner {
+    /// A Karpenter NodePool (index).
+    Pool(usize),
+    /// An EKS managed node group (index).
+    Group(usize),
+}
+
+/// A node's lifecycle state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    /// Instance launched, not yet Ready (a Karpenter in-flight NodeClaim).
+    Launching,
+    /// Ready and registered.
+    Ready,
+    /// Instance terminated.
+    Terminated,
+}
+
+/// Why a node was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RemovalReason {
+    /// Emptiness consolidation.
+    Empty,
+    /// Underutilization consolidation (delete or replace).
+    Underutilized,
+    /// Still running at the end of the run.
+    EndOfRun,
+}
+
+/// A node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Node name (an EC2 private DNS name).
+    pub name: String,
+    /// Owner.
+    pub owner: NodeOwner,
+    /// Catalog index of the instance type.
+    pub instance_type: usize,
+    /// Zone index into `Scenario::zones`.
+    pub zone: usize,
+    /// Capacity type.
+    pub capacity_type: CapacityType,
+    /// Price, USD per hour.
+    pub price_per_hour: f64,
+    /// Shape index (labels and taints).
+    pub shape: u32,
+    /// Allocatable resources.
+    pub allocatable: Resources,
+    /// Requests of bound pods that have not released their resources, plus DaemonSet overhead.
+    pub requested: Resources,
+    /// The same with kube-scheduler's scoring defaults for missing requests.
+    pub nonzero_requested: Resources,
+    /// DaemonSet overhead included in `requested`.
+    pub daemon_overhead: Resources,
+    /// Bound pods that still hold resources.
+    pub pods: Vec<PodId>,
+    /// Count of `pods` that are active (not terminating) and not DaemonSet pods.
+    pub active_pods: u32,
+    /// Launch time (billing starts).
+    pub launched: Millis,
+    /// Ready time.
+    pub ready_at: Option<Millis>,
+    /// Termination time (billing stops).
+    pub terminated: Option<Millis>,
+    /// Lifecycle state.
+    pub state: NodeState,
+    /// Cordoned or tainted `karpenter.sh/disrupted:NoSchedule`.
+    pub unschedulable: bool,
+    /// Marked for deletion (draining or waiting for a replacement).
+    pub marked_for_deletion: bool,
+    /// Last time a non-DaemonSet pod was bound to or removed from it (Karpenter
+    /// `lastPodEventTime`), or initialization time.
+    pub last_pod_event: Millis,
+    /// Karpenter nominated it for pending pods until this time.
+    pub nominated_until: Millis,
+    /// Why it was removed, once it was.
+    pub removal: Option<RemovalReason>,
+}
+
+impl Node {
+    /// Free resources.
+    pub fn free(&self) -> Resources {
+        self.allocatable - self.requested
+    }
+
+    /// True while the instance exists.
+    pub fn alive(&self) -> bool {
+        self.state != NodeState::Terminated
+    }
+}
+
+/// An interned set of node labels and taints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shape {
+    /// Labels (without `kubernetes.io/hostname`).
+    pub labels: Labels,
+    /// Taints.
+    pub taints: Vec<Taint>,
+}
+
+/// All pods and nodes.
+#[derive(Debug, Default)]
+pub struct Cluster {
+    /// Every pod ever created.
+    pub pods: Vec<Pod>,
+    /// Every node ever launched.
+    pub nodes: Vec<Node>,
+    /// Interned shapes.
+    pub shapes: Vec<Shape>,
+    /// Zone-interleaved list of Ready nodes, as kube-scheduler's node tree lists them.
+    node_tree: Vec<NodeId>,
+    /// Per-zone insertion-ordered lists behind `node_tree`.
+    zone_lists: Vec<Vec<NodeId>>,
+    /// Order in which zones first got a node.
+    zone_order: Vec<usize>,
+    tree_dirty: bool,
+    /// Sum of prices of live nodes (USD/h).
+    pub cost_rate_per_hour: f64,
+    /// Cost accrued up to `cost_updated`.
+    pub cost_accrued: f64,
+    cost_updated: Millis,
+    /// Bumped on every change Karpenter's cluster state treats as a consolidation trigger.
+    pub change_counter: u64,
+    /// Time of the last such change.
+    pub last_change: Millis,
+    /// Number of live nodes.
+    pub alive: u64,
+}
+
+impl Cluster {
+    /// Interns a shape and returns its index.
+    pub fn intern_shape(&mut self, labels: Labels, taints: Vec<Taint>) -> u32 {
+        let shape = Shape { labels, taints };
+        if let Some(i) = self.shapes.iter().position(|s| *s == shape) {
+            return i as u32;
+        }
+        self.shapes.push(shape);
+        (self.shapes.len() - 1) as u32
+    }
+
+    /// Records a change that makes Karpenter re-evaluate consolidation.
+    pub fn mark_changed(&mut self, now: Millis) {
+        self.change_counter += 1;
+        self.last_change = now;
+    }
+
+    /// Brings cost accrual up to `now`.
+    pub fn accrue(&mut self, now: Millis) {
+        if now > self.cost_updated {
+            self.cost_accrued +=
+                self.cost_rate_per_hour * (now - self.cost_updated) as f64 / 3_600_000.0;
+            self.cost_updated = now;
+        }
+    }
+
+    /// Adds a node to the cluster (launched now) and starts billing it.
+    pub fn add_node(&mut self, node: Node, now: Millis) -> NodeId {
+        self.accrue(now);
+        self.cost_rate_per_hour += node.price_per_hour;
+        self.alive += 1;
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    /// Makes a node visible to kube-scheduler (it became Ready).
+    pub fn node_ready(&mut self, id: NodeId, now: Millis) {
+        let n = &mut self.nodes[id as usize];
+        n.state = NodeState::Ready;
+        n.ready_at = Some(now);
+        n.last_pod_event = now;
+        let zone = n.zone;
+        if zone >= self.zone_lists.len() {
+            self.zone_lists.resize(zone + 1, Vec::new());
+        }
+        if !self.zone_order.contains(&zone) {
+            self.zone_order.push(zone);
+        }
+        self.zone_lists[zone].push(id);
+        self.tree_dirty = true;
+        self.mark_changed(now);
+    }
+
+    /// Terminates a node's instance: it leaves the node list and billing stops, with the EC2
+    /// minimum of 60 s per instance (per-second billing, one-minute minimum).
+    pub fn terminate_node(&mut self, id: NodeId, now: Millis, reason: RemovalReason) {
+        self.accrue(now);
+        let n = &mut self.nodes[id as usize];
+        if n.state == NodeState::Terminated {
+            return;
+        }
+        let was_ready = n.state == NodeState::Ready;
+        n.state = NodeState::Terminated;
+        n.terminated = Some(now);
+        n.removal.get_or_insert(reason);
+        self.cost_rate_per_hour -= n.price_per_hour;
+        self.alive -= 1;
+        let lifetime = now - n.launched;
+        if lifetime < MIN_BILLED_MS {
+            self.cost_accrued += n.price_per_hour * (MIN_BILLED_MS - lifetime) as f64 / 3_600_000.0;
+        }
+        if was_ready {
+            let zone = n.zone;
+            self.zone_lists[zone].retain(|x| *x != id);
+            self.tree_dirty = true;
+        }
+        self.mark_changed(now);
+    }
+
+    /// Ready nodes in kube-scheduler's node-tree order: zones round-robin, each zone's nodes in
+    /// the order they joined (`pkg/scheduler/backend/cache/node_tree.go`).
+    pub fn node_tree(&mut self) -> &[NodeId] {
+        if self.tree_dirty {
+            self.node_tree.clear();
+            let max_len = self.zone_lists.iter().map(Vec::len).max().unwrap_or(0);
+            for i in 0..max_len {
+                for &z in &self.zone_order {
+                    if let Some(&n) = self.zone_lists[z].get(i) {
+                        self.node_tree.push(n);
+                    }
+                }
+            }
+            self.tree_dirty = false;
+        }
+        &self.node_tree
+    }
+
+    /// Binds a pod to a node.
+    pub fn bind(&mut self, pod: PodId, node: NodeId, requests: Resources, nonzero: Resources, now: Millis) {
+        let n = &mut self.nodes[node as usize];
+        n.requested += requests;
+        n.nonzero_requested += nonzero;
+        let slot = n.pods.len() as u32;
+        n.pods.push(pod);
+        n.active_pods += 1;
+        n.last_pod_event = now;
+        let p = &mut self.pods[pod as usize];
+        p.node = Some(node);
+        p.bound = Some(now);
+        p.node_slot = slot;
+        p.generation += 1;
+        self.mark_changed(now);
+    }
+
+    /// Marks a bound pod as terminating; its resources stay held until [`Cluster::release`].
+    pub fn mark_deleted(&mut self, pod: PodId, now: Millis) {
+        let p = &mut self.pods[pod as usize];
+        if p.deleted.is_some() {
+            return;
+        }
+        p.deleted = Some(now);
+        p.generation += 1;
+        if let Some(node) = p.node {
+            let n = &mut self.nodes[node as usize];
+            n.active_pods -= 1;
+            n.last_pod_event = now;
+        }
+        self.mark_changed(now);
+    }
+
+    /// Releases a terminated pod's resources from its node.
+    pub fn release(&mut self, pod: PodId, requests: Resources, nonzero: Resources, now: Millis) {
+        let p = &mut self.pods[pod as usize];
+        if p.gone.is_some() {
+            return;
+        }
+        p.gone = Some(now);
+        let Some(node) = p.node else { return };
+        let slot = p.node_slot as usize;
+        let n = &mut self.nodes[node as usize];
+        n.requested -= requests;
+        n.nonzero_requested -= nonzero;
+        n.pods.swap_remove(slot);
+        if let Some(&moved) = n.pods.get(slot) {
+            self.pods[moved as usize].node_slot = slot as u32;
+        }
+        self.mark_changed(now);
+    }
+}
+
+/// EC2 bills Linux instances per second with a 60-second minimum.
+pub const MIN_BILLED_MS: Millis = 60_000;

@@ -1,0 +1,451 @@
+//! Karpenter disruption: emptiness and single-node consolidation, with budgets.
+//!
+//! Sources: kubernetes-sigs/karpenter v1.14.1 `pkg/controllers/disruption/` (`controller.go`,
+//! `emptiness.go`, `consolidation.go`, `singlenodeconsolidation.go`, `helpers.go`, `types.go`,
+//! `validation.go`), `pkg/controllers/state/statenode.go` (`ValidateNodeDisruptable`),
+//! `pkg/apis/v1/nodepool.go` (budgets), `pkg/utils/disruption/disruption.go` (`EvictionCost`).
+//!
+//! - The loop polls every 10 s and runs again at once after starting a command. Each method
+//!   remembers the cluster state it last found nothing to do in and skips until that changes;
+//!   the state is refreshed 5 minutes after the last change.
+//! - A node is a candidate when it belongs to a NodePool, is initialized, is not marked for
+//!   deletion, is not nominated, has no pod with `karpenter.sh/do-not-disrupt: "true"`, has no pod
+//!   whose PodDisruptionBudget allows no disruption now, and `consolidateAfter` has passed since its
+//!   last pod event (`Consolidatable`).
+//! - Budgets: per pool and reason, `min` over active budgets of the count or `ceil(pct × nodes)`,
+//!   minus nodes already disrupting (NotReady or marked for deletion), floored at 0.
+//! - Emptiness: every empty candidate, most expensive first, up to the `Empty` budget, in one
+//!   delete command; after 15 s the still-valid subset is deleted.
+//! - Single-node consolidation (`WhenEmptyOrUnderutilized` pools): non-empty candidates ordered
+//!   by `SavingsRatio = price / (1 + Σ eviction cost)` descending and interleaved across pools.
+//!   For each, the scheduling simulation re-places its pods (with pending pods and pods of
+//!   deleting nodes) on the other nodes; pods that were running must all fit. No new node: delete.
+//!   One new node strictly cheaper in the worst case (`WorstLaunchPrice < price`): replace, forced
+//!   to spot when the candidate is on-demand and spot is allowed. A spot candidate is only replaced
+//!   with the `SpotToSpotConsolidation` gate on and at least 15 cheaper types. The first candidate
+//!   with a valid command wins; after 15 s the command is re-simulated and dropped if it no longer
+//!   holds.
+
+use super::provisioning::{Claim, Launch, Provisioner, SolveOptions};
+use crate::cloud::pricing::CapacityType;
+use crate::cluster::{Cluster, NodeId, NodeOwner, NodeState, PodId};
+use crate::engine::Millis;
+use crate::scenario::{BudgetNodes, ConsolidationPolicy, DisruptionReason, IntOrPercent, PdbRule, Scenario};
+use crate::scheduler::Topology;
+use std::collections::BTreeSet;
+
+/// `pollingPeriod`.
+pub const POLL_MS: Millis = 10_000;
+/// `commandValidationDelay`.
+pub const VALIDATION_MS: Millis = 15_000;
+/// Forced re-evaluation after the last cluster change.
+pub const FORCE_REEVALUATE_MS: Millis = 300_000;
+/// `MinInstanceTypesForSpotToSpotConsolidation`.
+pub const MIN_SPOT_TO_SPOT_TYPES: usize = 15;
+
+/// A disruption command.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// Why.
+    pub reason: DisruptionReason,
+    /// Nodes to remove.
+    pub candidates: Vec<NodeId>,
+    /// The replacement, if any.
+    pub replacement: Option<(Claim, Launch)>,
+}
+
+/// Disruption controller state.
+#[derive(Debug, Default)]
+pub struct Disruption {
+    /// Per method (emptiness, single-node): the cluster state it last found nothing in.
+    consolidated: [Option<u64>; 2],
+}
+
+/// Runtime facts about workloads the disruption logic needs.
+pub struct WorkloadView<'a> {
+    /// Desired replicas per workload.
+    pub desired: &'a [i64],
+    /// Ready, active pods per workload.
+    pub ready: &'a [i64],
+}
+
+/// Current `disruptionsAllowed` of a workload's PDB (`None`: no PDB).
+pub fn pdb_allowed(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> Option<i64> {
+    let pdb = &s.pdbs[s.workloads[w].pdb?];
+    let expected = view.desired[w];
+    let healthy = view.ready[w];
+    let scaled = |v: IntOrPercent| match v {
+        IntOrPercent::Int(n) => n,
+        IntOrPercent::Percent(p) => (p * expected + 99) / 100,
+    };
+    let desired_healthy = match pdb.rule {
+        PdbRule::MinAvailable(v) => scaled(v),
+        PdbRule::MaxUnavailable(v) => expected - scaled(v),
+    };
+    Some((healthy - desired_healthy).max(0))
+}
+
+/// `EvictionCost` of a pod: `clamp(1 + deletionCost / 2^27 + priority / 2^25, −10, 10)`.
+pub fn eviction_cost(s: &Scenario, w: usize) -> f64 {
+    let t = &s.workloads[w].template;
+    (1.0 + t.deletion_cost as f64 / 2f64.powi(27) + t.priority as f64 / 2f64.powi(25)).clamp(-10.0, 10.0)
+}
+
+/// Allowed disruptions per pool for a reason (`BuildDisruptionBudgetMapping`).
+pub fn budgets(s: &Scenario, c: &Cluster, reason: DisruptionReason, now: Millis) -> Vec<i64> {
+    let mut nodes = vec![0i64; s.node_pools.len()];
+    let mut disrupting = vec![0i64; s.node_pools.len()];
+    for n in &c.nodes {
+        let NodeOwner::Pool(p) = n.owner else { continue };
+        if n.state != NodeState::Ready {
+            continue;
+        }
+        nodes[p] += 1;
+        if n.marked_for_deletion {
+            disrupting[p] += 1;
+        }
+    }
+    s.node_pools
+        .iter()
+        .enumerate()
+        .map(|(p, pool)| {
+            let mut allowed = i64::from(i32::MAX);
+            for b in &pool.budgets {
+                if !b.reasons.is_empty() && !b.reasons.contains(&reason) {
+                    continue;
+                }
+                if let Some((sched, dur)) = &b.schedule
+                    && !sched.active(&s.clock, now, *dur)
+                {
+                    continue;
+                }
+                let v = match b.nodes {
+                    BudgetNodes::Count(n) => n as i64,
+                    BudgetNodes::Percent(pct) => (nodes[p] * pct as i64 + 99) / 100,
+                };
+                allowed = allowed.min(v);
+            }
+            (allowed - disrupting[p]).max(0)
+        })
+        .collect()
+}
+
+impl Disruption {
+    fn is_consolidated(&self, method: usize, state: u64) -> bool {
+        self.consolidated[method] == Some(state)
+    }
+
+    /// Tries emptiness, then single-node consolidation. Returns a command to validate.
+    pub fn compute(
+        &mut self,
+        s: &Scenario,
+        c: &mut Cluster,
+        topo: &Topology,
+        prov: &mut Provisioner,
+        view: &WorkloadView<'_>,
+        pending: &[PodId],
+        now: Millis,
+    ) -> Option<Command> {
+        if now.saturating_sub(c.last_change) >= FORCE_REEVALUATE_MS {
+            c.mark_changed(now);
+        }
+        let state = c.change_counter;
+        if !self.is_consolidated(0, state) {
+            match emptiness(s, c, view, now) {
+                (Some(cmd), _) => return Some(cmd),
+                (None, budget_blocked) => {
+                    if !budget_blocked {
+                        self.consolidated[0] = Some(state);
+                    }
+                }
+            }
+        }
+        if !self.is_consolidated(1, state) {
+            match single_node(s, c, topo, prov, view, pending, now) {
+                (Some(cmd), _) => return Some(cmd),
+                (None, budget_blocked) => {
+                    if !budget_blocked {
+                        self.consolidated[1] = Some(state);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Re-checks a command after the validation delay. Returns the command to execute.
+    #[allow(clippy::too_many_arguments)]
+    pub fn validate(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        topo: &Topology,
+        prov: &mut Provisioner,
+        view: &WorkloadView<'_>,
+        pending: &[PodId],
+        cmd: Command,
+        now: Millis,
+    ) -> Option<Command> {
+        match cmd.reason {
+            DisruptionReason::Empty => {
+                let mut budget = budgets(s, c, DisruptionReason::Empty, now);
+                let keep: Vec<NodeId> = cmd
+                    .candidates
+                    .iter()
+                    .copied()
+                    .filter(|&id| {
+                        let ok = candidate(s, c, view, id, now) && c.nodes[id as usize].active_pods == 0;
+                        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { return false };
+                        if ok && budget[p] > 0 {
+                            budget[p] -= 1;
+                            true
+                        } else {
+                            false
+                        }
+                    })
+                    .collect();
+                (!keep.is_empty()).then_some(Command {
+                    candidates: keep,
+                    ..cmd
+                })
+            }
+            _ => {
+                let id = cmd.candidates[0];
+                let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { return None };
+                if !candidate(s, c, view, id, now)
+                    || c.nodes[id as usize].active_pods == 0
+                    || budgets(s, c, DisruptionReason::Underutilized, now)[p] == 0
+                {
+                    return None;
+                }
+                let again = consolidate_one(s, c, topo, prov, pending, id, now)?;
+                // Still a delete, or a replacement at least as flexible as before.
+                match (&cmd.replacement, &again.replacement) {
+                    (None, None) => Some(cmd),
+                    (Some(_), Some(_)) => Some(again),
+                    (Some(_), None) => Some(again),
+                    (None, Some(_)) => None,
+                }
+            }
+        }
+    }
+}
+
+/// Common candidate checks (`NewCandidate`, `ValidateNodeDisruptable`, `ValidatePodsDisruptable`,
+/// `Consolidatable`).
+pub fn candidate(s: &Scenario, c: &Cluster, view: &WorkloadView<'_>, id: NodeId, now: Millis) -> bool {
+    let n = &c.nodes[id as usize];
+    let NodeOwner::Pool(p) = n.owner else { return false };
+    if n.state != NodeState::Ready || n.marked_for_deletion || n.nominated_until > now {
+        return false;
+    }
+    let Some(after) = s.node_pools[p].consolidate_after_ms else {
+        return false;
+    };
+    if now < n.last_pod_event + after {
+        return false;
+    }
+    for &pod in &n.pods {
+        let pd = &c.pods[pod as usize];
+        if pd.deleted.is_some() {
+            continue;
+        }
+        let w = pd.workload as usize;
+        if s.workloads[w].template.do_not_disrupt {
+            return false;
+        }
+        if pdb_allowed(s, view, w) == Some(0) {
+            return false;
+        }
+    }
+    true
+}
+
+fn emptiness(s: &Scenario, c: &Cluster, view: &WorkloadView<'_>, now: Millis) -> (Option<Command>, bool) {
+    let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
+        .filter(|&id| c.nodes[id as usize].active_pods == 0 && candidate(s, c, view, id, now))
+        .collect();
+    if cands.is_empty() {
+        return (None, false);
+    }
+    // SavingsRatio descending; for empty nodes that is the price.
+    cands.sort_by(|&a, &b| {
+        let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
+        nb.price_per_hour.total_cmp(&na.price_per_hour).then(na.name.cmp(&nb.name))
+    });
+    let mut budget = budgets(s, c, DisruptionReason::Empty, now);
+    let mut blocked = false;
+    let mut take = Vec::new();
+    for id in cands {
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { continue };
+        if budget[p] > 0 {
+            budget[p] -= 1;
+            take.push(id);
+        } else {
+            blocked = true;
+        }
+    }
+    if take.is_empty() {
+        return (None, blocked);
+    }
+    (
+        Some(Command {
+            reason: DisruptionReason::Empty,
+            candidates: take,
+            replacement: None,
+        }),
+        blocked,
+    )
+}
+
+fn savings_ratio(s: &Scenario, c: &Cluster, id: NodeId) -> f64 {
+    let n = &c.nodes[id as usize];
+    let cost: f64 = n
+        .pods
+        .iter()
+        .filter(|p| c.pods[**p as usize].deleted.is_none())
+        .map(|p| eviction_cost(s, c.pods[*p as usize].workload as usize).max(0.0))
+        .sum();
+    n.price_per_hour / (1.0 + cost)
+}
+
+fn single_node(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    prov: &mut Provisioner,
+    view: &WorkloadView<'_>,
+    pending: &[PodId],
+    now: Millis,
+) -> (Option<Command>, bool) {
+    let mut per_pool: Vec<Vec<NodeId>> = vec![Vec::new(); s.node_pools.len()];
+    for id in 0..c.nodes.len() as NodeId {
+        let n = &c.nodes[id as usize];
+        let NodeOwner::Pool(p) = n.owner else { continue };
+        if s.node_pools[p].consolidation_policy != ConsolidationPolicy::WhenEmptyOrUnderutilized {
+            continue;
+        }
+        if n.active_pods > 0 && candidate(s, c, view, id, now) {
+            per_pool[p].push(id);
+        }
+    }
+    for list in per_pool.iter_mut() {
+        list.sort_by(|&a, &b| {
+            savings_ratio(s, c, b)
+                .total_cmp(&savings_ratio(s, c, a))
+                .then(c.nodes[a as usize].name.cmp(&c.nodes[b as usize].name))
+        });
+    }
+    // Interleave round-robin across pools.
+    let mut order = Vec::new();
+    let longest = per_pool.iter().map(Vec::len).max().unwrap_or(0);
+    for i in 0..longest {
+        for list in &per_pool {
+            if let Some(&id) = list.get(i) {
+                order.push(id);
+            }
+        }
+    }
+    if order.is_empty() {
+        return (None, false);
+    }
+    let budget = budgets(s, c, DisruptionReason::Underutilized, now);
+    let mut blocked = false;
+    for id in order {
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { continue };
+        if budget[p] == 0 {
+            blocked = true;
+            continue;
+        }
+        // Quick necessary condition before the full simulation: the pods must fit somewhere,
+        // either on other nodes' free capacity or on one new node.
+        if let Some(cmd) = consolidate_one(s, c, topo, prov, pending, id, now) {
+            return (Some(cmd), blocked);
+        }
+    }
+    (None, blocked)
+}
+
+/// `computeConsolidation` for a single candidate.
+pub fn consolidate_one(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    prov: &mut Provisioner,
+    pending: &[PodId],
+    id: NodeId,
+    now: Millis,
+) -> Option<Command> {
+    let n = &c.nodes[id as usize];
+    let own: Vec<PodId> = n.pods.iter().copied().filter(|p| c.pods[*p as usize].deleted.is_none()).collect();
+    let mut pods: Vec<PodId> = pending.to_vec();
+    pods.extend(own.iter().copied());
+    for (i, other) in c.nodes.iter().enumerate() {
+        if other.alive() && other.marked_for_deletion && i as NodeId != id {
+            pods.extend(other.pods.iter().copied().filter(|p| c.pods[*p as usize].deleted.is_none()));
+        }
+    }
+    let opts = SolveOptions {
+        exclude: vec![id],
+        restricted_pods: own.iter().copied().collect::<BTreeSet<_>>(),
+        allow_new: true,
+    };
+    let sol = prov.solve(s, c, topo, &pods, &opts, now);
+    let own_set: BTreeSet<PodId> = own.iter().copied().collect();
+    if sol.unschedulable.iter().any(|p| own_set.contains(p)) {
+        return None;
+    }
+    // Pods placed on uninitialized nodes make the result invalid (UninitializedNodeError),
+    // except pods from deleting nodes; pending pods count too.
+    let pending_set: BTreeSet<PodId> = pending.iter().copied().collect();
+    if sol
+        .on_existing
+        .iter()
+        .any(|(p, node)| own_set.contains(p) && c.nodes[*node as usize].state != NodeState::Ready && !pending_set.contains(p))
+    {
+        return None;
+    }
+    // Only the candidate's pods and pending pods matter for the count of new NodeClaims: a
+    // claim created solely for pending pods still counts, as upstream.
+    match sol.claims.len() {
+        0 => Some(Command {
+            reason: DisruptionReason::Underutilized,
+            candidates: vec![id],
+            replacement: None,
+        }),
+        1 => {
+            let mut claim = sol.claims.into_iter().next().expect("one claim");
+            let candidate_price = n.price_per_hour;
+            let spot_allowed = claim.allowed.iter().any(|i| prov.table.decode(i).2 == CapacityType::Spot);
+            let mut force_spot = false;
+            if n.capacity_type == CapacityType::Spot && spot_allowed {
+                if !s.karpenter.spot_to_spot {
+                    return None;
+                }
+                force_spot = true;
+                prov.keep_cheaper_than(&mut claim, candidate_price, now, true);
+                if claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
+                    return None;
+                }
+            } else {
+                prov.keep_cheaper_than(&mut claim, candidate_price, now, false);
+                if claim.types.is_empty() {
+                    return None;
+                }
+                if spot_allowed {
+                    force_spot = true;
+                }
+            }
+            if claim.types.is_empty() {
+                return None;
+            }
+            let launch = prov.plan_launch(s, &claim, now, force_spot)?;
+            Some(Command {
+                reason: DisruptionReason::Underutilized,
+                candidates: vec![id],
+                replacement: Some((claim, launch)),
+            })
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,184 @@
+//! Output files, each written to a temporary file in the output directory and renamed into
+//! place, so an interrupted run never leaves a partial file.
+
+use super::{Summary, node_cost, owner_name};
+use crate::error::{Error, Result};
+use crate::scenario::Scenario;
+use crate::sim::SimResult;
+use std::io::Write;
+use std::path::Path;
+
+fn secs(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+fn opt_secs(ms: Option<u64>) -> String {
+    ms.map(secs).unwrap_or_default()
+}
+
+/// Writes `bytes` to `dir/name` atomically (temporary file, then rename).
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(format!("cannot create a file in {}", dir.display()), e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.flush())
+        .map_err(|e| Error::io(format!("cannot write {name}"), e))?;
+    tmp.persist(dir.join(name))
+        .map_err(|e| Error::io(format!("cannot write {name}"), e.error))?;
+    Ok(())
+}
+
+fn csv_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write(&mut w).map_err(|e| Error::Internal(format!("CSV encoding failed: {e}")))?;
+    w.into_inner()
+        .map_err(|e| Error::Internal(format!("CSV encoding failed: {e}")))
+}
+
+/// The time series as CSV.
+pub fn timeseries_csv(r: &SimResult) -> Result<Vec<u8>> {
+    csv_bytes(|w| {
+        w.write_record([
+            "minute",
+            "time_s",
+            "pods_running",
+            "pods_pending",
+            "nodes_spot",
+            "nodes_on_demand",
+            "cost_rate_usd_per_hour",
+            "cost_cumulative_usd",
+            "cpu_requested_cores",
+            "cpu_allocatable_cores",
+            "memory_requested_gib",
+            "memory_allocatable_gib",
+        ])?;
+        for row in &r.timeseries {
+            let gib = |b: i64| format!("{:.3}", b as f64 / (1024.0 * 1024.0 * 1024.0));
+            w.write_record([
+                row.minute.to_string(),
+                (row.minute * 60).to_string(),
+                row.pods_running.to_string(),
+                row.pods_pending.to_string(),
+                row.nodes_spot.to_string(),
+                row.nodes_on_demand.to_string(),
+                format!("{:.6}", row.cost_rate_usd_per_hour),
+                format!("{:.6}", row.cost_cumulative_usd),
+                format!("{:.3}", row.cpu_requested_m as f64 / 1000.0),
+                format!("{:.3}", row.cpu_allocatable_m as f64 / 1000.0),
+                gib(row.mem_requested_b),
+                gib(row.mem_allocatable_b),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// One row per pod.
+pub fn pods_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
+    csv_bytes(|w| {
+        w.write_record([
+            "pod", "workload", "namespace", "cause", "created_s", "bound_s", "ready_s", "node", "deleted_s",
+        ])?;
+        for (i, p) in r.cluster.pods.iter().enumerate() {
+            let wl = &s.workloads[p.workload as usize];
+            let node = p
+                .node
+                .map(|n| r.cluster.nodes[n as usize].name.clone())
+                .unwrap_or_default();
+            let cause = match p.cause {
+                crate::cluster::PodCause::Initial => "initial",
+                crate::cluster::PodCause::ScaleUp => "scale-up",
+                crate::cluster::PodCause::Disruption => "disruption",
+            };
+            w.write_record([
+                format!("{}-{:05x}-{i}", wl.name, p.uid & 0xfffff),
+                wl.name.clone(),
+                wl.namespace.clone(),
+                cause.into(),
+                secs(p.created),
+                opt_secs(p.bound),
+                opt_secs(p.ready),
+                node,
+                opt_secs(p.deleted),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// One row per node.
+pub fn nodes_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
+    csv_bytes(|w| {
+        w.write_record([
+            "node", "owner", "instance_type", "zone", "capacity_type", "price_usd_per_hour", "launched_s", "ready_s",
+            "terminated_s", "removal", "cost_usd",
+        ])?;
+        for n in &r.cluster.nodes {
+            let removal = match (n.removal, n.terminated) {
+                (Some(reason), Some(_)) => format!("{reason:?}").to_lowercase(),
+                _ => String::new(),
+            };
+            w.write_record([
+                n.name.clone(),
+                owner_name(s, n.owner),
+                s.catalog.get(n.instance_type).name.clone(),
+                s.zones[n.zone].clone(),
+                n.capacity_type.as_str().to_string(),
+                format!("{:.6}", n.price_per_hour),
+                secs(n.launched),
+                opt_secs(n.ready_at),
+                opt_secs(n.terminated),
+                removal,
+                format!("{:.6}", node_cost(n.price_per_hour, n.launched, n.terminated, s.duration_ms)),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// Per-minute replicas and demand per workload.
+pub fn workloads_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
+    csv_bytes(|w| {
+        w.write_record(["minute", "workload", "namespace", "desired_replicas", "ready_replicas", "demand_cores"])?;
+        for row in &r.workload_series {
+            let wl = &s.workloads[row.workload];
+            w.write_record([
+                row.minute.to_string(),
+                wl.name.clone(),
+                wl.namespace.clone(),
+                row.desired.to_string(),
+                row.ready.to_string(),
+                format!("{:.3}", row.demand_cores),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// The summary as pretty JSON with a trailing newline.
+pub fn summary_json(summary: &Summary) -> Result<Vec<u8>> {
+    let mut v = serde_json::to_vec_pretty(summary)
+        .map_err(|e| Error::Internal(format!("JSON encoding failed: {e}")))?;
+    v.push(b'\n');
+    Ok(v)
+}
+
+/// Writes every output file into `dir` (created if missing).
+pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    // Encode everything first, so a failure leaves the directory untouched.
+    let files = [
+        ("summary.json", summary_json(summary)?),
+        ("timeseries.csv", timeseries_csv(r)?),
+        ("pods.csv", pods_csv(s, r)?),
+        ("nodes.csv", nodes_csv(s, r)?),
+        ("workloads.csv", workloads_csv(s, r)?),
+    ];
+    for (name, bytes) in files {
+        write_atomic(dir, name, &bytes)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,295 @@
+//! Results: the summary and its exporters (table, JSON, CSV files).
+//!
+//! Latency percentiles use the nearest-rank method: `p`-th percentile of `n` sorted values is
+//! the value at rank `ceil(p/100 · n)`. Pods that exist at t = 0 (warm start) are excluded.
+//! Cost is per-second billing from launch to termination with a 60-second minimum per instance.
+
+mod files;
+mod table;
+
+pub use files::write_outputs;
+pub use table::render_table;
+
+use crate::cloud::pricing::CapacityType;
+use crate::cluster::{NodeOwner, PodCause, RemovalReason};
+use crate::engine::Millis;
+use crate::scenario::Scenario;
+use crate::sim::SimResult;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Latency percentiles in seconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Percentiles {
+    /// Number of samples.
+    pub count: u64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+impl Percentiles {
+    /// Nearest-rank percentiles of millisecond samples.
+    pub fn of(mut ms: Vec<Millis>) -> Percentiles {
+        ms.sort_unstable();
+        let n = ms.len();
+        let at = |p: f64| -> f64 {
+            if n == 0 {
+                return 0.0;
+            }
+            let rank = ((p / 100.0) * n as f64).ceil().max(1.0) as usize;
+            ms[rank.min(n) - 1] as f64 / 1000.0
+        };
+        Percentiles {
+            count: n as u64,
+            p50: at(50.0),
+            p90: at(90.0),
+            p99: at(99.0),
+            max: ms.last().map(|v| *v as f64 / 1000.0).unwrap_or(0.0),
+        }
+    }
+}
+
+/// Cost breakdown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CostSummary {
+    /// Total, USD.
+    pub total_usd: f64,
+    /// By capacity type (`spot`, `on-demand`).
+    pub by_capacity_type: BTreeMap<String, f64>,
+    /// By instance type.
+    pub by_instance_type: BTreeMap<String, f64>,
+    /// By NodePool or managed node group name.
+    pub by_node_group: BTreeMap<String, f64>,
+    /// By availability zone.
+    pub by_zone: BTreeMap<String, f64>,
+    /// Where the prices came from.
+    pub price_source: String,
+    /// True when the prices are for another region than the scenario's.
+    pub prices_are_proxy: bool,
+}
+
+/// Pod counts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PodSummary {
+    /// Most pods at once.
+    pub peak: u64,
+    /// Fewest pods at once.
+    pub min: u64,
+    /// Pods created during the run (excluding those present at t = 0).
+    pub created: u64,
+    /// Pods evicted by Karpenter disruption.
+    pub evicted: u64,
+    /// Pods still unbound at the end.
+    pub pending_at_end: u64,
+}
+
+/// Node counts.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodeSummary {
+    /// Most live nodes at once.
+    pub peak: u64,
+    /// Nodes launched, including those present at t = 0.
+    pub launched: u64,
+    /// Nodes Karpenter launched after t = 0.
+    pub launched_by_karpenter: u64,
+    /// Nodes launched by instance type.
+    pub by_instance_type: BTreeMap<String, u64>,
+    /// Nodes launched by capacity type.
+    pub by_capacity_type: BTreeMap<String, u64>,
+    /// Nodes removed, by reason (`empty`, `underutilized`).
+    pub removed: BTreeMap<String, u64>,
+}
+
+/// Karpenter activity.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KarpenterSummary {
+    /// Provisioning solves.
+    pub solves: u64,
+    /// Disruption commands executed, by reason.
+    pub disruption_commands: BTreeMap<String, u64>,
+}
+
+/// `summary.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Simulated duration, seconds.
+    pub duration_s: f64,
+    /// Events processed.
+    pub events_processed: u64,
+    /// FNV-1a hash of the event stream, hex.
+    pub event_stream_hash: String,
+    /// Cost.
+    pub cost: CostSummary,
+    /// Pods.
+    pub pods: PodSummary,
+    /// Nodes.
+    pub nodes: NodeSummary,
+    /// Pod created → bound, seconds.
+    pub scheduling_latency_s: Percentiles,
+    /// Pod created → Ready, seconds.
+    pub startup_latency_s: Percentiles,
+    /// Karpenter activity.
+    pub karpenter: KarpenterSummary,
+    /// Warnings about the input.
+    pub warnings: Vec<String>,
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// The cost of one node over the run.
+pub fn node_cost(price_per_hour: f64, launched: Millis, terminated: Option<Millis>, end: Millis) -> f64 {
+    let stop = terminated.unwrap_or(end).min(end).max(launched);
+    let mut ms = stop - launched;
+    if terminated.is_some() {
+        ms = ms.max(crate::cluster::MIN_BILLED_MS);
+    }
+    price_per_hour * ms as f64 / 3_600_000.0
+}
+
+/// The owner's display name.
+pub fn owner_name(s: &Scenario, o: NodeOwner) -> String {
+    match o {
+        NodeOwner::Pool(p) => s.node_pools[p].name.clone(),
+        NodeOwner::Group(g) => s.node_groups[g].name.clone(),
+    }
+}
+
+/// Builds the summary of a run.
+pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
+    let end = s.duration_ms;
+    let c = &r.cluster;
+    let mut by_ct: BTreeMap<String, f64> = BTreeMap::new();
+    for ct in [CapacityType::Spot, CapacityType::OnDemand] {
+        by_ct.insert(ct.as_str().into(), 0.0);
+    }
+    let mut by_type: BTreeMap<String, f64> = BTreeMap::new();
+    let mut by_group: BTreeMap<String, f64> = BTreeMap::new();
+    let mut by_zone: BTreeMap<String, f64> = BTreeMap::new();
+    let mut total = 0.0;
+    let mut nodes_by_type: BTreeMap<String, u64> = BTreeMap::new();
+    let mut nodes_by_ct: BTreeMap<String, u64> = BTreeMap::new();
+    let mut removed: BTreeMap<String, u64> = BTreeMap::new();
+    let mut launched_by_karpenter = 0;
+    for n in &c.nodes {
+        let cost = node_cost(n.price_per_hour, n.launched, n.terminated, end);
+        total += cost;
+        let it = s.catalog.get(n.instance_type).name.clone();
+        *by_ct.entry(n.capacity_type.as_str().into()).or_default() += cost;
+        *by_type.entry(it.clone()).or_default() += cost;
+        *by_group.entry(owner_name(s, n.owner)).or_default() += cost;
+        *by_zone.entry(s.zones[n.zone].clone()).or_default() += cost;
+        *nodes_by_type.entry(it).or_default() += 1;
+        *nodes_by_ct.entry(n.capacity_type.as_str().into()).or_default() += 1;
+        if matches!(n.owner, NodeOwner::Pool(_)) && n.launched > 0 {
+            launched_by_karpenter += 1;
+        }
+        if let Some(reason) = n.removal
+            && reason != RemovalReason::EndOfRun
+            && n.terminated.is_some()
+        {
+            let key = match reason {
+                RemovalReason::Empty => "empty",
+                RemovalReason::Underutilized => "underutilized",
+                RemovalReason::EndOfRun => "end-of-run",
+            };
+            *removed.entry(key.into()).or_default() += 1;
+        }
+    }
+    let round_map = |m: BTreeMap<String, f64>| m.into_iter().map(|(k, v)| (k, round6(v))).collect();
+    let mut sched = Vec::new();
+    let mut startup = Vec::new();
+    let mut created = 0;
+    let mut pending_at_end = 0;
+    for p in &c.pods {
+        if p.deleted.is_none() && p.node.is_none() {
+            pending_at_end += 1;
+        }
+        if p.cause == PodCause::Initial {
+            continue;
+        }
+        created += 1;
+        if let Some(b) = p.bound {
+            sched.push(b - p.created);
+        }
+        if let Some(rd) = p.ready {
+            startup.push(rd - p.created);
+        }
+    }
+    let disruption_commands = r
+        .disruptions
+        .iter()
+        .map(|(reason, n)| (format!("{reason:?}").to_lowercase(), *n))
+        .collect();
+    Summary {
+        scenario: s.name.clone(),
+        seed: s.seed,
+        duration_s: s.duration_ms as f64 / 1000.0,
+        events_processed: r.events_processed,
+        event_stream_hash: format!("{:016x}", r.event_hash),
+        cost: CostSummary {
+            total_usd: round6(total),
+            by_capacity_type: round_map(by_ct),
+            by_instance_type: round_map(by_type),
+            by_node_group: round_map(by_group),
+            by_zone: round_map(by_zone),
+            price_source: s.prices.source.description.clone(),
+            prices_are_proxy: s.prices_are_proxy,
+        },
+        pods: PodSummary {
+            peak: r.pods_peak,
+            min: r.pods_min,
+            created,
+            evicted: r.pods_evicted,
+            pending_at_end,
+        },
+        nodes: NodeSummary {
+            peak: r.nodes_peak,
+            launched: c.nodes.len() as u64,
+            launched_by_karpenter,
+            by_instance_type: nodes_by_type,
+            by_capacity_type: nodes_by_ct,
+            removed,
+        },
+        scheduling_latency_s: Percentiles::of(sched),
+        startup_latency_s: Percentiles::of(startup),
+        karpenter: KarpenterSummary {
+            solves: r.solves,
+            disruption_commands,
+        },
+        warnings: s.warnings.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let p = Percentiles::of((1..=100).map(|v| v * 1000).collect());
+        assert_eq!((p.p50, p.p90, p.p99, p.max), (50.0, 90.0, 99.0, 100.0));
+        let p = Percentiles::of(vec![5000]);
+        assert_eq!((p.p50, p.p99, p.count), (5.0, 5.0, 1));
+        assert_eq!(Percentiles::of(vec![]).count, 0);
+    }
+
+    #[test]
+    fn billing_minimum_and_open_nodes() {
+        // 30 s of a $3.6/h node bills the 60 s minimum: $0.06.
+        assert!((node_cost(3.6, 0, Some(30_000), 1_000_000) - 0.06).abs() < 1e-12);
+        // A node still running at the end is billed to the end only.
+        assert!((node_cost(3.6, 0, None, 30_000) - 0.03).abs() < 1e-12);
+    }
+}

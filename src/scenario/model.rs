@@ -1,0 +1,468 @@
+//! The validated scenario: typed, resolved, with integers for resources and time. The engine
+//! only ever sees this form.
+
+use crate::cloud::catalog::{Catalog, KubeletConfig};
+use crate::cloud::pricing::{CapacityType, PriceTable};
+use crate::engine::Millis;
+use crate::k8s::labels::{LabelSelector, Labels, Requirement, SelectorTerm, Taint, Toleration};
+use crate::latency::Dist;
+use crate::resources::Resources;
+
+/// A whole scenario, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Scenario name (from the ksim Scenario document, or `unnamed`).
+    pub name: String,
+    /// Simulated duration.
+    pub duration_ms: Millis,
+    /// Run seed.
+    pub seed: u64,
+    /// Wall-clock time of t = 0.
+    pub clock: crate::k8s::cron::Clock,
+    /// AWS region.
+    pub region: String,
+    /// Availability zones, in a fixed order.
+    pub zones: Vec<String>,
+    /// Instance catalog.
+    pub catalog: Catalog,
+    /// Prices.
+    pub prices: PriceTable,
+    /// True when the price table is for another region than the scenario's.
+    pub prices_are_proxy: bool,
+    /// EC2NodeClasses.
+    pub node_classes: Vec<NodeClass>,
+    /// Karpenter NodePools, in input order.
+    pub node_pools: Vec<NodePool>,
+    /// EKS managed node groups.
+    pub node_groups: Vec<NodeGroup>,
+    /// Workloads (Deployments) with their autoscaling and demand.
+    pub workloads: Vec<Workload>,
+    /// DaemonSets: per-node overhead.
+    pub daemonsets: Vec<DaemonSet>,
+    /// PodDisruptionBudgets.
+    pub pdbs: Vec<Pdb>,
+    /// Latency distributions.
+    pub latency: Latencies,
+    /// Karpenter settings.
+    pub karpenter: KarpenterConfig,
+    /// Warm or cold start.
+    pub initial_state: InitialState,
+    /// Non-fatal remarks about the input (ignored objects, unmodelled fields).
+    pub warnings: Vec<String>,
+}
+
+/// How the cluster starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InitialState {
+    /// Replicas at their t = 0 steady state, already running on nodes that are already Ready.
+    Warm,
+    /// Only the managed node groups exist; every pod starts pending at t = 0.
+    Cold,
+}
+
+/// An EC2NodeClass.
+#[derive(Debug, Clone)]
+pub struct NodeClass {
+    /// Name.
+    pub name: String,
+    /// Kubelet overrides.
+    pub kubelet: KubeletConfig,
+}
+
+/// Karpenter consolidation policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsolidationPolicy {
+    /// Only empty nodes are removed.
+    WhenEmpty,
+    /// Empty and underutilized nodes are removed or replaced.
+    WhenEmptyOrUnderutilized,
+}
+
+/// A disruption reason, as budgets name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DisruptionReason {
+    /// Empty nodes.
+    Empty,
+    /// Underutilized nodes.
+    Underutilized,
+    /// Drifted nodes.
+    Drifted,
+}
+
+/// How many nodes a budget allows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BudgetNodes {
+    /// An absolute count.
+    Count(u32),
+    /// A percentage of the pool's nodes, rounded up.
+    Percent(u32),
+}
+
+/// A NodePool disruption budget.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// Allowed disruptions.
+    pub nodes: BudgetNodes,
+    /// Reasons it applies to (empty: all).
+    pub reasons: Vec<DisruptionReason>,
+    /// Cron schedule (UTC) and the active window after each hit.
+    pub schedule: Option<(crate::k8s::cron::Schedule, Millis)>,
+}
+
+/// Resource limits of a NodePool.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PoolLimits {
+    /// CPU in millicores.
+    pub cpu_m: Option<i64>,
+    /// Memory in bytes.
+    pub mem_b: Option<i64>,
+    /// Node count.
+    pub nodes: Option<i64>,
+}
+
+/// A Karpenter NodePool.
+#[derive(Debug, Clone)]
+pub struct NodePool {
+    /// Name.
+    pub name: String,
+    /// Weight (0 when unset).
+    pub weight: i64,
+    /// Requirements.
+    pub requirements: Vec<Requirement>,
+    /// Template labels.
+    pub labels: Labels,
+    /// Taints.
+    pub taints: Vec<Taint>,
+    /// Startup taints.
+    pub startup_taints: Vec<Taint>,
+    /// Index into `Scenario::node_classes`.
+    pub node_class: usize,
+    /// Limits.
+    pub limits: PoolLimits,
+    /// Consolidation policy.
+    pub consolidation_policy: ConsolidationPolicy,
+    /// `consolidateAfter`; `None` is `Never`.
+    pub consolidate_after_ms: Option<Millis>,
+    /// Budgets (default: one of 10 %).
+    pub budgets: Vec<Budget>,
+    /// `expireAfter`; `None` is `Never`.
+    pub expire_after_ms: Option<Millis>,
+    /// `terminationGracePeriod`.
+    pub termination_grace_ms: Option<Millis>,
+}
+
+/// An EKS managed node group: a fixed number of nodes of one type.
+#[derive(Debug, Clone)]
+pub struct NodeGroup {
+    /// Name.
+    pub name: String,
+    /// Catalog index of the instance type.
+    pub instance_type: usize,
+    /// Number of nodes.
+    pub size: u32,
+    /// Capacity type.
+    pub capacity_type: CapacityType,
+    /// Extra labels.
+    pub labels: Labels,
+    /// Taints.
+    pub taints: Vec<Taint>,
+    /// Kubelet settings.
+    pub kubelet: KubeletConfig,
+}
+
+/// A topology spread constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpreadConstraint {
+    /// Maximum skew.
+    pub max_skew: i64,
+    /// Topology key.
+    pub key: String,
+    /// `DoNotSchedule` (true) or `ScheduleAnyway`.
+    pub hard: bool,
+    /// Pods counted.
+    pub selector: LabelSelector,
+    /// `minDomains` (default 1).
+    pub min_domains: i64,
+    /// `nodeAffinityPolicy: Honor` (default).
+    pub honor_affinity: bool,
+    /// `nodeTaintsPolicy: Honor` (default Ignore).
+    pub honor_taints: bool,
+}
+
+/// What a pod of a workload looks like to the scheduler and to Karpenter.
+#[derive(Debug, Clone)]
+pub struct PodTemplate {
+    /// Pod labels.
+    pub labels: Labels,
+    /// Requests (`pods` is 1), as `resource.PodRequests` computes them.
+    pub requests: Resources,
+    /// Requests with the scoring defaults for missing container requests (100 m, 200 Mi).
+    pub nonzero_requests: Resources,
+    /// CPU limit in millicores, if every container sets one.
+    pub cpu_limit_m: Option<i64>,
+    /// Memory limit in bytes, if every container sets one.
+    pub mem_limit_b: Option<i64>,
+    /// `nodeSelector` as `In` requirements.
+    pub node_selector: Vec<Requirement>,
+    /// Required node-affinity terms (ORed); empty means none.
+    pub required_terms: Vec<SelectorTerm>,
+    /// Preferred node-affinity terms with weights.
+    pub preferred_terms: Vec<(i64, SelectorTerm)>,
+    /// Tolerations.
+    pub tolerations: Vec<Toleration>,
+    /// Topology spread constraints.
+    pub spread: Vec<SpreadConstraint>,
+    /// `terminationGracePeriodSeconds` in ms.
+    pub termination_grace_ms: Millis,
+    /// Pod priority.
+    pub priority: i32,
+    /// `karpenter.sh/do-not-disrupt: "true"`.
+    pub do_not_disrupt: bool,
+    /// `controller.kubernetes.io/pod-deletion-cost`.
+    pub deletion_cost: i32,
+}
+
+impl PodTemplate {
+    /// True when the node labels satisfy the nodeSelector and the required affinity.
+    pub fn matches_node_labels(&self, labels: &Labels) -> bool {
+        self.node_selector.iter().all(|r| r.matches_labels(labels))
+            && (self.required_terms.is_empty()
+                || self.required_terms.iter().any(|t| t.matches(labels)))
+    }
+}
+
+/// The resource an HPA metric measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricResource {
+    /// CPU.
+    Cpu,
+    /// Memory.
+    Memory,
+}
+
+/// One HPA metric.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HpaMetric {
+    /// `Resource` with `Utilization` (percent of request).
+    Utilization {
+        /// Measured resource.
+        resource: MetricResource,
+        /// Target percent.
+        target_percent: i64,
+    },
+    /// `Resource` with `AverageValue`.
+    AverageValue {
+        /// Measured resource.
+        resource: MetricResource,
+        /// Target per pod (millicores or milli-bytes, upstream `MilliValue`).
+        target_milli: i64,
+    },
+}
+
+/// `selectPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectPolicy {
+    /// The policy allowing the largest change.
+    Max,
+    /// The policy allowing the smallest change.
+    Min,
+    /// No scaling in this direction.
+    Disabled,
+}
+
+/// A rate policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalingPolicy {
+    /// At most `value` pods per `period_s`.
+    Pods {
+        /// Pods.
+        value: i64,
+        /// Period in seconds.
+        period_s: i64,
+    },
+    /// At most `value` percent per `period_s`.
+    Percent {
+        /// Percent.
+        value: i64,
+        /// Period in seconds.
+        period_s: i64,
+    },
+}
+
+impl ScalingPolicy {
+    /// The policy period in seconds.
+    pub fn period_s(&self) -> i64 {
+        match *self {
+            ScalingPolicy::Pods { period_s, .. } | ScalingPolicy::Percent { period_s, .. } => {
+                period_s
+            }
+        }
+    }
+}
+
+/// Scaling rules for one direction, with API defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalingRules {
+    /// Stabilization window in seconds (`None`: the controller default).
+    pub stabilization_window_s: Option<i64>,
+    /// Policy selection.
+    pub select_policy: SelectPolicy,
+    /// Rate policies.
+    pub policies: Vec<ScalingPolicy>,
+    /// Tolerance for this direction (`None`: the controller's 0.1).
+    pub tolerance: Option<f64>,
+}
+
+/// HPA `behavior` with defaults filled as `SetDefaults_HorizontalPodAutoscalerBehavior` does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Behavior {
+    /// Scale-up rules.
+    pub scale_up: ScalingRules,
+    /// Scale-down rules.
+    pub scale_down: ScalingRules,
+}
+
+/// A HorizontalPodAutoscaler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hpa {
+    /// Name.
+    pub name: String,
+    /// `minReplicas` (default 1).
+    pub min_replicas: i64,
+    /// `maxReplicas`.
+    pub max_replicas: i64,
+    /// Metrics.
+    pub metrics: Vec<HpaMetric>,
+    /// Behavior, if set.
+    pub behavior: Option<Behavior>,
+}
+
+/// What a demand value means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemandUnit {
+    /// CPU cores of work.
+    Cores,
+    /// Replicas: with an HPA, the load that puts that many pods at the HPA's CPU target; without
+    /// one, the Deployment's replica count itself.
+    Replicas,
+}
+
+/// A workload's demand over time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Demand {
+    /// A daily curve.
+    Daily {
+        /// Value at the quietest hour.
+        trough: f64,
+        /// Value at the peak hour.
+        peak: f64,
+        /// Hour of the peak (UTC).
+        peak_hour: f64,
+        /// Weekend multiplier.
+        weekend_factor: f64,
+        /// Relative noise standard deviation.
+        noise: f64,
+        /// Unit.
+        unit: DemandUnit,
+    },
+    /// A trace of (time since start, value) points, linearly interpolated.
+    Trace {
+        /// Points sorted by time.
+        points: Vec<(Millis, f64)>,
+        /// Unit.
+        unit: DemandUnit,
+    },
+}
+
+/// A Deployment with its autoscaler and demand.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    /// Name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// `spec.replicas` (default 1).
+    pub replicas: i64,
+    /// Pod template.
+    pub template: PodTemplate,
+    /// The HPA scaling it.
+    pub hpa: Option<Hpa>,
+    /// Its demand.
+    pub demand: Option<Demand>,
+    /// Index of the PDB covering its pods.
+    pub pdb: Option<usize>,
+}
+
+/// A DaemonSet: one pod per matching node.
+#[derive(Debug, Clone)]
+pub struct DaemonSet {
+    /// Name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Pod template (requests are per-node overhead).
+    pub template: PodTemplate,
+}
+
+/// A PodDisruptionBudget.
+#[derive(Debug, Clone)]
+pub struct Pdb {
+    /// Name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Pods covered.
+    pub selector: LabelSelector,
+    /// `minAvailable` or `maxUnavailable`.
+    pub rule: PdbRule,
+}
+
+/// A PDB rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PdbRule {
+    /// Minimum available pods.
+    MinAvailable(IntOrPercent),
+    /// Maximum unavailable pods.
+    MaxUnavailable(IntOrPercent),
+}
+
+/// An absolute number or a percentage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum IntOrPercent {
+    /// A count.
+    Int(i64),
+    /// A percentage.
+    Percent(i64),
+}
+
+/// Latency distributions.
+#[derive(Debug, Clone)]
+pub struct Latencies {
+    /// NodeClaim created → node Ready.
+    pub node_launch: Dist,
+    /// Pod bound → pod Ready.
+    pub pod_startup: Dist,
+    /// Pod deleted → resources released.
+    pub pod_shutdown: Dist,
+}
+
+/// Karpenter controller settings.
+#[derive(Debug, Clone)]
+pub struct KarpenterConfig {
+    /// `BATCH_IDLE_DURATION`.
+    pub batch_idle_ms: Millis,
+    /// `BATCH_MAX_DURATION`.
+    pub batch_max_ms: Millis,
+    /// `SpotToSpotConsolidation` feature gate.
+    pub spot_to_spot: bool,
+}
+
+impl Default for KarpenterConfig {
+    fn default() -> Self {
+        KarpenterConfig {
+            batch_idle_ms: 1_000,
+            batch_max_ms: 10_000,
+            spot_to_spot: false,
+        }
+    }
+}

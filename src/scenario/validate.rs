@@ -1,0 +1,1620 @@
+//! Raw manifests → validated model. Each rule names its upstream source.
+
+use super::model::*;
+use super::raw;
+use super::{Document, Overrides, Source, parse_doc, split_documents};
+use crate::cloud::catalog::{Catalog, EvictionValue, KubeletConfig, ReservedOverride};
+use crate::cloud::pricing::{CapacityType, DEFAULT_SPOT_RATIO, EMBEDDED_REGION, PriceTable};
+use crate::engine::{HOUR, Millis, SECOND};
+use crate::error::InputError;
+use crate::k8s::cron::{Clock, Schedule};
+use crate::k8s::duration::{
+    parse_budget_duration, parse_karpenter_duration, parse_nonnegative_ms,
+};
+use crate::k8s::labels::{
+    LabelSelector, Labels, Operator, Requirement, SelectorTerm, Taint, TaintEffect, Toleration,
+    validate_label_key, validate_label_value,
+};
+use crate::k8s::quantity::Quantity;
+use crate::latency::Dist;
+use crate::resources::{MIB, Resources};
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Where an object came from, for error messages.
+#[derive(Debug, Clone)]
+struct Ctx {
+    file: String,
+    /// Lines before the document in its file.
+    line_offset: u64,
+    object: String,
+    base_dir: Option<PathBuf>,
+}
+
+impl Ctx {
+    fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
+        InputError {
+            file: self.file.clone(),
+            line: self.line_offset + 1,
+            column: 0,
+            object: Some(self.object.clone()),
+            field: (!field.is_empty()).then(|| field.to_string()),
+            message: msg.into(),
+        }
+    }
+
+    fn err_at<T>(&self, at: &Spanned<T>, field: &str, msg: impl Into<String>) -> InputError {
+        let mut e = self.err(field, msg);
+        let line = at.referenced.line();
+        if line > 0 {
+            e.line = self.line_offset + line;
+            e.column = at.referenced.column();
+        }
+        e
+    }
+}
+
+struct Item<T> {
+    ctx: Ctx,
+    name: String,
+    namespace: String,
+    raw: T,
+}
+
+#[derive(Default)]
+struct Collected {
+    deployments: Vec<Item<raw::Deployment>>,
+    daemonsets: Vec<Item<raw::DaemonSet>>,
+    hpas: Vec<Item<raw::Hpa>>,
+    node_pools: Vec<Item<raw::NodePool>>,
+    node_classes: Vec<Item<raw::Ec2NodeClass>>,
+    pdbs: Vec<Item<raw::Pdb>>,
+    scenarios: Vec<Item<raw::Scenario>>,
+    warnings: Vec<String>,
+    documents: usize,
+}
+
+/// The kinds ksim reads, with the apiVersion it supports.
+const KINDS: &[(&str, &str)] = &[
+    ("Deployment", "apps/v1"),
+    ("DaemonSet", "apps/v1"),
+    ("HorizontalPodAutoscaler", "autoscaling/v2"),
+    ("NodePool", "karpenter.sh/v1"),
+    ("EC2NodeClass", "karpenter.k8s.aws/v1"),
+    ("PodDisruptionBudget", "policy/v1"),
+    ("Scenario", "ksim/v1alpha1"),
+];
+
+pub(super) fn load(sources: &[Source], overrides: &Overrides) -> Result<Scenario, InputError> {
+    let mut c = Collected::default();
+    for src in sources {
+        for doc in split_documents(&src.name, &src.text)? {
+            collect(&mut c, src, &doc)?;
+        }
+    }
+    if c.documents == 0 {
+        let name = sources
+            .first()
+            .map(|s| s.name.as_str())
+            .unwrap_or("<input>");
+        return Err(InputError::file(
+            name,
+            "no Kubernetes or ksim documents found in the input",
+        ));
+    }
+    build(c, overrides)
+}
+
+fn collect(c: &mut Collected, src: &Source, doc: &Document<'_>) -> Result<(), InputError> {
+    let header: raw::Header = parse_doc(doc, None)?;
+    c.documents += 1;
+    let at_doc = |msg: String| InputError {
+        file: doc.file.to_string(),
+        line: doc.first_line,
+        column: 0,
+        object: None,
+        field: None,
+        message: msg,
+    };
+    let kind = header
+        .kind
+        .ok_or_else(|| at_doc("the document has no `kind`".into()))?;
+    let api = header
+        .api_version
+        .ok_or_else(|| at_doc(format!("the {kind} document has no `apiVersion`")))?;
+    let meta = header.metadata;
+    let name = meta
+        .as_ref()
+        .and_then(|m| m.name.as_ref())
+        .map(|n| n.0.clone());
+    let namespace = meta
+        .as_ref()
+        .and_then(|m| m.namespace.as_ref())
+        .map(|n| n.0.clone())
+        .unwrap_or_else(|| "default".to_string());
+    let Some((_, supported)) = KINDS.iter().find(|(k, _)| *k == kind) else {
+        c.warnings.push(format!(
+            "{}:{}: {api} {kind} {} is not simulated and was skipped",
+            doc.file,
+            doc.first_line,
+            name.as_deref().unwrap_or("(unnamed)")
+        ));
+        return Ok(());
+    };
+    if api != *supported {
+        return Err(InputError {
+            field: Some("apiVersion".into()),
+            ..at_doc(format!(
+                "{kind} apiVersion {api:?} is not supported; ksim reads {supported}"
+            ))
+        });
+    }
+    let name = name.ok_or_else(|| InputError {
+        field: Some("metadata.name".into()),
+        ..at_doc(format!("the {kind} has no metadata.name"))
+    })?;
+    let object = if matches!(kind.as_str(), "NodePool" | "EC2NodeClass" | "Scenario") {
+        format!("{kind} {name}")
+    } else {
+        format!("{kind} {namespace}/{name}")
+    };
+    let ctx = Ctx {
+        file: doc.file.to_string(),
+        line_offset: doc.first_line - 1,
+        object: object.clone(),
+        base_dir: src.base_dir.clone(),
+    };
+    macro_rules! push {
+        ($list:expr) => {{
+            let raw = parse_doc(doc, Some(&object))?;
+            $list.push(Item {
+                ctx,
+                name,
+                namespace,
+                raw,
+            });
+        }};
+    }
+    match kind.as_str() {
+        "Deployment" => push!(c.deployments),
+        "DaemonSet" => push!(c.daemonsets),
+        "HorizontalPodAutoscaler" => push!(c.hpas),
+        "NodePool" => push!(c.node_pools),
+        "EC2NodeClass" => push!(c.node_classes),
+        "PodDisruptionBudget" => push!(c.pdbs),
+        "Scenario" => push!(c.scenarios),
+        _ => unreachable!("kind listed in KINDS"),
+    }
+    Ok(())
+}
+
+fn check_unique<T>(items: &[Item<T>], kind: &str) -> Result<(), InputError> {
+    let mut seen: BTreeMap<(&str, &str), &Ctx> = BTreeMap::new();
+    for it in items {
+        if let Some(first) = seen.insert((&it.namespace, &it.name), &it.ctx) {
+            return Err(it.ctx.err(
+                "metadata.name",
+                format!(
+                    "duplicate {kind}: {} is also defined at {}:{}",
+                    it.name,
+                    first.file,
+                    first.line_offset + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn scalar_map(m: &Option<BTreeMap<String, raw::Scalar>>) -> Labels {
+    m.as_ref()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect())
+        .unwrap_or_default()
+}
+
+fn check_labels(ctx: &Ctx, field: &str, labels: &Labels) -> Result<(), InputError> {
+    for (k, v) in labels {
+        validate_label_key(k).map_err(|e| ctx.err(field, e))?;
+        validate_label_value(v).map_err(|e| ctx.err(field, e))?;
+    }
+    Ok(())
+}
+
+/// Known zones per region (AWS: ap-northeast-1b is closed to new accounts).
+fn default_zones(region: &str) -> Option<Vec<String>> {
+    let letters: &[&str] = match region {
+        "us-east-1" => &["a", "b", "c", "d", "e", "f"],
+        "us-east-2" | "us-west-2" | "eu-west-1" | "eu-central-1" | "ap-southeast-1"
+        | "ap-southeast-2" => &["a", "b", "c"],
+        "ap-northeast-1" => &["a", "c", "d"],
+        _ => return None,
+    };
+    Some(letters.iter().map(|l| format!("{region}{l}")).collect())
+}
+
+fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
+    check_unique(&c.deployments, "Deployment")?;
+    check_unique(&c.daemonsets, "DaemonSet")?;
+    check_unique(&c.hpas, "HorizontalPodAutoscaler")?;
+    check_unique(&c.node_pools, "NodePool")?;
+    check_unique(&c.node_classes, "EC2NodeClass")?;
+    check_unique(&c.pdbs, "PodDisruptionBudget")?;
+    if c.scenarios.len() > 1 {
+        let second = &c.scenarios[1];
+        return Err(second.ctx.err(
+            "",
+            format!(
+                "only one ksim Scenario document is allowed; the first is at {}:{}",
+                c.scenarios[0].ctx.file,
+                c.scenarios[0].ctx.line_offset + 1
+            ),
+        ));
+    }
+    let mut warnings = c.warnings.clone();
+    let catalog = Catalog::embedded();
+    let spec = ScenarioSettings::from(c.scenarios.first(), ov, &mut warnings)?;
+
+    let node_classes = c
+        .node_classes
+        .iter()
+        .map(node_class)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut node_pools = Vec::new();
+    for np in &c.node_pools {
+        node_pools.push(node_pool(np, &node_classes, &catalog, &spec.zones)?);
+    }
+    let node_groups = spec.node_groups(&catalog)?;
+    let pdbs = c.pdbs.iter().map(pdb).collect::<Result<Vec<_>, _>>()?;
+    let daemonsets = c
+        .daemonsets
+        .iter()
+        .map(|d| {
+            let t = pod_template(
+                &d.ctx,
+                "spec.template",
+                &d.raw.spec.template,
+                &mut Vec::new(),
+            )?;
+            check_selector(&d.ctx, &d.raw.spec.selector, &t.labels)?;
+            Ok(DaemonSet {
+                name: d.name.clone(),
+                namespace: d.namespace.clone(),
+                template: t,
+            })
+        })
+        .collect::<Result<Vec<_>, InputError>>()?;
+
+    let mut workloads = Vec::new();
+    for d in &c.deployments {
+        let template = pod_template(&d.ctx, "spec.template", &d.raw.spec.template, &mut warnings)?;
+        check_selector(&d.ctx, &d.raw.spec.selector, &template.labels)?;
+        let replicas = match &d.raw.spec.replicas {
+            None => 1,
+            Some(r) if r.value < 0 => {
+                return Err(d.ctx.err_at(r, "spec.replicas", "must be greater than or equal to 0"));
+            }
+            Some(r) => r.value,
+        };
+        let pdb = pdbs
+            .iter()
+            .position(|p| p.namespace == d.namespace && p.selector.matches(&template.labels));
+        workloads.push(Workload {
+            name: d.name.clone(),
+            namespace: d.namespace.clone(),
+            replicas,
+            template,
+            hpa: None,
+            demand: None,
+            pdb,
+        });
+    }
+    for h in &c.hpas {
+        let (idx, hpa) = hpa(h, &workloads)?;
+        if workloads[idx].hpa.is_some() {
+            return Err(h.ctx.err_at(
+                &h.raw.spec.scale_target_ref.name,
+                "spec.scaleTargetRef.name",
+                format!(
+                    "Deployment {} is already the target of another HorizontalPodAutoscaler",
+                    workloads[idx].name
+                ),
+            ));
+        }
+        workloads[idx].hpa = Some(hpa);
+    }
+    spec.attach_demand(&mut workloads, &mut warnings)?;
+
+    let prices = spec.prices()?;
+    let prices_are_proxy = prices.source.region != spec.region;
+    if prices_are_proxy {
+        warnings.push(format!(
+            "no price table for {} was given: using {} as a proxy; pass --prices or spec.prices.file for real {} prices",
+            spec.region, prices.source.description, spec.region
+        ));
+    }
+
+    let scenario = Scenario {
+        name: spec.name,
+        duration_ms: spec.duration_ms,
+        seed: spec.seed,
+        clock: spec.clock,
+        region: spec.region,
+        zones: spec.zones,
+        catalog,
+        prices,
+        prices_are_proxy,
+        node_classes,
+        node_pools,
+        node_groups,
+        workloads,
+        daemonsets,
+        pdbs,
+        latency: spec.latency,
+        karpenter: spec.karpenter,
+        initial_state: spec.initial_state,
+        warnings,
+    };
+    check_every_pod_fits(&scenario, &c.deployments)?;
+    Ok(scenario)
+}
+
+/// Settings from the ksim Scenario document, with defaults and CLI overrides applied.
+struct ScenarioSettings<'a> {
+    name: String,
+    duration_ms: Millis,
+    seed: u64,
+    clock: Clock,
+    region: String,
+    zones: Vec<String>,
+    latency: Latencies,
+    karpenter: KarpenterConfig,
+    initial_state: InitialState,
+    raw: Option<(&'a Ctx, &'a raw::ScenarioSpec)>,
+    prices_override: Option<PathBuf>,
+}
+
+/// Longest simulated duration accepted (one year).
+const MAX_DURATION_MS: Millis = 366 * 24 * HOUR;
+
+impl<'a> ScenarioSettings<'a> {
+    fn from(
+        item: Option<&'a Item<raw::Scenario>>,
+        ov: &Overrides,
+        warnings: &mut Vec<String>,
+    ) -> Result<ScenarioSettings<'a>, InputError> {
+        let Some(item) = item else {
+            warnings.push(
+                "no ksim Scenario document: using defaults (24h, seed 1, us-east-1, no managed node groups, no demand curves)".into(),
+            );
+            let region = EMBEDDED_REGION.to_string();
+            return Ok(ScenarioSettings {
+                name: "unnamed".into(),
+                duration_ms: ov.duration_ms.unwrap_or(24 * HOUR),
+                seed: ov.seed.unwrap_or(1),
+                clock: Clock::parse_start("2026-01-05T00:00:00Z").expect("valid"),
+                zones: default_zones(&region).expect("known region"),
+                region,
+                latency: Latencies {
+                    node_launch: Dist::default_node_launch(),
+                    pod_startup: Dist::default_pod_startup(),
+                    pod_shutdown: Dist::default_pod_shutdown(),
+                },
+                karpenter: KarpenterConfig::default(),
+                initial_state: InitialState::Warm,
+                raw: None,
+                prices_override: ov.prices_file.clone(),
+            });
+        };
+        let ctx = &item.ctx;
+        let s = &item.raw.spec;
+        let duration_ms = match &s.duration {
+            None => 24 * HOUR,
+            Some(d) => parse_nonnegative_ms(&d.value).map_err(|e| ctx.err_at(d, "spec.duration", e.to_string()))?,
+        };
+        let duration_ms = ov.duration_ms.unwrap_or(duration_ms);
+        if duration_ms < SECOND || duration_ms > MAX_DURATION_MS {
+            let msg = format!(
+                "duration must be between 1s and 8784h (366 days), got {} ms",
+                duration_ms
+            );
+            return Err(match &s.duration {
+                Some(d) if ov.duration_ms.is_none() => ctx.err_at(d, "spec.duration", msg),
+                _ => InputError::file("--duration", msg),
+            });
+        }
+        let clock = match &s.start_time {
+            None => Clock::parse_start("2026-01-05T00:00:00Z").expect("valid"),
+            Some(t) => Clock::parse_start(&t.value).map_err(|e| ctx.err_at(t, "spec.startTime", e))?,
+        };
+        let region = s
+            .region
+            .as_ref()
+            .map(|r| r.value.clone())
+            .unwrap_or_else(|| EMBEDDED_REGION.to_string());
+        let zones = match &s.zones {
+            Some(z) => {
+                if z.is_empty() {
+                    return Err(ctx.err("spec.zones", "must list at least one zone"));
+                }
+                let mut seen = BTreeSet::new();
+                for zone in z {
+                    if !zone.value.starts_with(&region) {
+                        return Err(ctx.err_at(
+                            zone,
+                            "spec.zones",
+                            format!("zone {:?} is not in region {region}", zone.value),
+                        ));
+                    }
+                    if !seen.insert(zone.value.clone()) {
+                        return Err(ctx.err_at(zone, "spec.zones", format!("duplicate zone {:?}", zone.value)));
+                    }
+                }
+                z.iter().map(|z| z.value.clone()).collect()
+            }
+            None => default_zones(&region).ok_or_else(|| match &s.region {
+                Some(r) => ctx.err_at(
+                    r,
+                    "spec.region",
+                    format!("unknown region {region:?}: list its availability zones in spec.zones"),
+                ),
+                None => ctx.err("spec.region", "unknown region"),
+            })?,
+        };
+        let latency = match &s.latency {
+            None => Latencies {
+                node_launch: Dist::default_node_launch(),
+                pod_startup: Dist::default_pod_startup(),
+                pod_shutdown: Dist::default_pod_shutdown(),
+            },
+            Some(l) => Latencies {
+                node_launch: dist(ctx, "spec.latency.nodeLaunch", &l.node_launch, Dist::default_node_launch())?,
+                pod_startup: dist(ctx, "spec.latency.podStartup", &l.pod_startup, Dist::default_pod_startup())?,
+                pod_shutdown: dist(ctx, "spec.latency.podShutdown", &l.pod_shutdown, Dist::default_pod_shutdown())?,
+            },
+        };
+        let mut karpenter = KarpenterConfig::default();
+        if let Some(k) = &s.karpenter {
+            if let Some(d) = &k.batch_idle_duration {
+                karpenter.batch_idle_ms = parse_nonnegative_ms(&d.value)
+                    .map_err(|e| ctx.err_at(d, "spec.karpenter.batchIdleDuration", e.to_string()))?;
+            }
+            if let Some(d) = &k.batch_max_duration {
+                karpenter.batch_max_ms = parse_nonnegative_ms(&d.value)
+                    .map_err(|e| ctx.err_at(d, "spec.karpenter.batchMaxDuration", e.to_string()))?;
+            }
+            if karpenter.batch_idle_ms == 0 || karpenter.batch_max_ms < karpenter.batch_idle_ms {
+                return Err(ctx.err(
+                    "spec.karpenter",
+                    "batchIdleDuration must be positive and not longer than batchMaxDuration",
+                ));
+            }
+            karpenter.spot_to_spot = k.spot_to_spot_consolidation.unwrap_or(false);
+        }
+        let initial_state = match &s.initial_state {
+            None => InitialState::Warm,
+            Some(v) if v.value == "warm" => InitialState::Warm,
+            Some(v) if v.value == "cold" => InitialState::Cold,
+            Some(v) => {
+                return Err(ctx.err_at(v, "spec.initialState", format!("must be warm or cold, got {:?}", v.value)));
+            }
+        };
+        Ok(ScenarioSettings {
+            name: item.name.clone(),
+            duration_ms,
+            seed: ov.seed.or(s.seed).unwrap_or(1),
+            clock,
+            region,
+            zones,
+            latency,
+            karpenter,
+            initial_state,
+            raw: Some((ctx, s)),
+            prices_override: ov.prices_file.clone(),
+        })
+    }
+
+    fn prices(&self) -> Result<PriceTable, InputError> {
+        let (ratio, file) = match &self.raw {
+            Some((ctx, s)) => {
+                let ratio = match s.prices.as_ref().and_then(|p| p.spot_to_on_demand_ratio.as_ref()) {
+                    None => DEFAULT_SPOT_RATIO,
+                    Some(r) if r.value > 0.0 && r.value <= 1.0 => r.value,
+                    Some(r) => {
+                        return Err(ctx.err_at(r, "spec.prices.spotToOnDemandRatio", "must be in (0, 1]"));
+                    }
+                };
+                let file = s.prices.as_ref().and_then(|p| p.file.as_ref()).map(|f| {
+                    let path = PathBuf::from(&f.value);
+                    match (&ctx.base_dir, path.is_absolute()) {
+                        (Some(base), false) => base.join(path),
+                        _ => path,
+                    }
+                });
+                (ratio, file)
+            }
+            None => (DEFAULT_SPOT_RATIO, None),
+        };
+        let file = self.prices_override.clone().or(file);
+        let mut table = PriceTable::embedded(ratio);
+        if let Some(path) = file {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| InputError::file(&name, format!("cannot read price table: {e}")))?;
+            let mut user = PriceTable::parse(&name, &text, ratio)?;
+            user.source.region = self.region.clone();
+            table = user;
+        }
+        Ok(table)
+    }
+
+    fn node_groups(&self, catalog: &Catalog) -> Result<Vec<NodeGroup>, InputError> {
+        let Some((ctx, s)) = &self.raw else {
+            return Ok(vec![]);
+        };
+        let mut out: Vec<NodeGroup> = Vec::new();
+        for (i, g) in s.node_groups.iter().flatten().enumerate() {
+            let f = |x: &str| format!("spec.nodeGroups[{i}].{x}");
+            if out.iter().any(|o| o.name == g.name.value) {
+                return Err(ctx.err_at(&g.name, &f("name"), format!("duplicate node group {:?}", g.name.value)));
+            }
+            validate_label_value(&g.name.value).map_err(|e| ctx.err_at(&g.name, &f("name"), e))?;
+            let it = catalog.index_of(&g.instance_type.value).ok_or_else(|| {
+                ctx.err_at(
+                    &g.instance_type,
+                    &f("instanceType"),
+                    format!("unknown instance type {:?}; known types: {}", g.instance_type.value, known_types(catalog)),
+                )
+            })?;
+            if !(0..=10_000).contains(&g.size.value) {
+                return Err(ctx.err_at(&g.size, &f("size"), "must be between 0 and 10000"));
+            }
+            let capacity_type = match g.capacity_type.as_ref().map(|c| c.value.as_str()) {
+                None | Some("ON_DEMAND") => CapacityType::OnDemand,
+                Some("SPOT") => CapacityType::Spot,
+                Some(other) => {
+                    return Err(ctx.err_at(
+                        g.capacity_type.as_ref().expect("some"),
+                        &f("capacityType"),
+                        format!("must be ON_DEMAND or SPOT, got {other:?}"),
+                    ));
+                }
+            };
+            let labels = scalar_map(&g.labels);
+            check_labels(ctx, &f("labels"), &labels)?;
+            let taints = taints(ctx, &f("taints"), &g.taints)?;
+            let mut kubelet = KubeletConfig::default();
+            if let Some(mp) = &g.max_pods {
+                if !(1..=10_000).contains(&mp.value) {
+                    return Err(ctx.err_at(mp, &f("maxPods"), "must be between 1 and 10000"));
+                }
+                kubelet.max_pods = Some(mp.value);
+            }
+            out.push(NodeGroup {
+                name: g.name.value.clone(),
+                instance_type: it,
+                size: g.size.value as u32,
+                capacity_type,
+                labels,
+                taints,
+                kubelet,
+            });
+        }
+        Ok(out)
+    }
+
+    fn attach_demand(&self, workloads: &mut [Workload], warnings: &mut Vec<String>) -> Result<(), InputError> {
+        if let Some((ctx, s)) = &self.raw {
+            for (i, w) in s.workloads.iter().flatten().enumerate() {
+                let f = |x: &str| format!("spec.workloads[{i}].{x}");
+                let ns = w.namespace.clone().unwrap_or_else(|| "default".into());
+                let idx = workloads
+                    .iter()
+                    .position(|d| d.name == w.name.value && d.namespace == ns)
+                    .ok_or_else(|| {
+                        ctx.err_at(
+                            &w.name,
+                            &f("name"),
+                            format!("no Deployment {ns}/{} in the input", w.name.value),
+                        )
+                    })?;
+                if workloads[idx].demand.is_some() {
+                    return Err(ctx.err_at(&w.name, &f("name"), format!("demand for {ns}/{} is given twice", w.name.value)));
+                }
+                let demand = match (&w.daily, &w.trace) {
+                    (Some(d), None) => daily(ctx, &f("daily"), d)?,
+                    (None, Some(t)) => trace(ctx, &f("trace"), t)?,
+                    _ => {
+                        return Err(ctx.err_at(&w.name, &f("name"), "give exactly one of `daily` or `trace`"));
+                    }
+                };
+                let unit = match &demand {
+                    Demand::Daily { unit, .. } | Demand::Trace { unit, .. } => *unit,
+                };
+                if unit == DemandUnit::Cores
+                    && workloads[idx].template.requests.cpu_m == 0
+                {
+                    return Err(ctx.err_at(&w.name, &f("name"), "demand in cores needs the pods to request CPU"));
+                }
+                workloads[idx].demand = Some(demand);
+            }
+        }
+        for w in workloads.iter() {
+            if w.hpa.is_some() && w.demand.is_none() {
+                warnings.push(format!(
+                    "Deployment {}/{} has an HPA but no demand in the Scenario: it sees no load and stays at minReplicas",
+                    w.namespace, w.name
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn known_types(catalog: &Catalog) -> String {
+    let names: Vec<&str> = catalog.names().collect();
+    if names.len() > 12 {
+        format!("{}, … ({} in all)", names[..12].join(", "), names.len())
+    } else {
+        names.join(", ")
+    }
+}
+
+fn parse_ms(ctx: &Ctx, field: &str, s: &Spanned<String>) -> Result<Millis, InputError> {
+    parse_nonnegative_ms(&s.value).map_err(|e| ctx.err_at(s, field, e.to_string()))
+}
+
+fn dist(ctx: &Ctx, field: &str, raw: &Option<raw::Distribution>, default: Dist) -> Result<Dist, InputError> {
+    let Some(d) = raw else { return Ok(default) };
+    let get = |v: &Option<Spanned<String>>, name: &str| -> Result<Option<Millis>, InputError> {
+        v.as_ref().map(|s| parse_ms(ctx, &format!("{field}.{name}"), s)).transpose()
+    };
+    let constant = get(&d.constant, "constant")?;
+    let median = get(&d.median, "median")?;
+    let p99 = get(&d.p99, "p99")?;
+    let min = get(&d.min, "min")?;
+    let max = get(&d.max, "max")?;
+    if let (Some(lo), Some(hi)) = (min, max)
+        && lo > hi
+    {
+        return Err(ctx.err(field, "min must not exceed max"));
+    }
+    match (constant, median, p99) {
+        (Some(c), None, None) if min.is_none() && max.is_none() => Ok(Dist::Constant(c)),
+        (None, Some(m), Some(p)) => {
+            if p < m {
+                return Err(ctx.err(&format!("{field}.p99"), "p99 must be at least the median"));
+            }
+            Ok(Dist::LogNormal {
+                median: m,
+                p99: p,
+                min: min.unwrap_or(0),
+                max: max.unwrap_or(Millis::MAX),
+            })
+        }
+        (None, None, None) => match (min, max) {
+            (Some(lo), Some(hi)) => Ok(Dist::Uniform { min: lo, max: hi }),
+            _ => Err(ctx.err(field, "give `constant`, `median` and `p99`, or `min` and `max`")),
+        },
+        _ => Err(ctx.err(
+            field,
+            "give exactly one form: `constant`; `median` and `p99` (log-normal, optional `min`/`max` clamps); or `min` and `max` (uniform)",
+        )),
+    }
+}
+
+fn demand_unit(ctx: &Ctx, field: &str, u: &Option<Spanned<String>>) -> Result<DemandUnit, InputError> {
+    match u {
+        None => Ok(DemandUnit::Cores),
+        Some(s) if s.value == "cores" => Ok(DemandUnit::Cores),
+        Some(s) if s.value == "replicas" => Ok(DemandUnit::Replicas),
+        Some(s) => Err(ctx.err_at(s, field, format!("must be cores or replicas, got {:?}", s.value))),
+    }
+}
+
+fn daily(ctx: &Ctx, field: &str, d: &raw::DailyCurve) -> Result<Demand, InputError> {
+    let f = |x: &str| format!("{field}.{x}");
+    let nonneg = |v: &Spanned<f64>, name: &str| -> Result<f64, InputError> {
+        if v.value.is_finite() && v.value >= 0.0 && v.value <= 1e7 {
+            Ok(v.value)
+        } else {
+            Err(ctx.err_at(v, &f(name), format!("must be a number between 0 and 1e7, got {}", v.value)))
+        }
+    };
+    let trough = nonneg(&d.trough, "trough")?;
+    let peak = nonneg(&d.peak, "peak")?;
+    if peak < trough {
+        return Err(ctx.err_at(&d.peak, &f("peak"), format!("peak ({peak}) must not be below trough ({trough})")));
+    }
+    let peak_hour = match &d.peak_hour {
+        None => 20.0,
+        Some(h) if h.value.is_finite() && (0.0..24.0).contains(&h.value) => h.value,
+        Some(h) => return Err(ctx.err_at(h, &f("peakHour"), "must be in [0, 24)")),
+    };
+    let weekend_factor = match &d.weekend_factor {
+        None => 1.0,
+        Some(w) if w.value.is_finite() && (0.0..=10.0).contains(&w.value) => w.value,
+        Some(w) => return Err(ctx.err_at(w, &f("weekendFactor"), "must be in [0, 10]")),
+    };
+    let noise = match &d.noise {
+        None => 0.0,
+        Some(n) if n.value.is_finite() && (0.0..=1.0).contains(&n.value) => n.value,
+        Some(n) => return Err(ctx.err_at(n, &f("noise"), "must be in [0, 1]")),
+    };
+    Ok(Demand::Daily {
+        trough,
+        peak,
+        peak_hour,
+        weekend_factor,
+        noise,
+        unit: demand_unit(ctx, &f("unit"), &d.unit)?,
+    })
+}
+
+fn trace(ctx: &Ctx, field: &str, t: &raw::Trace) -> Result<Demand, InputError> {
+    let unit = demand_unit(ctx, &format!("{field}.unit"), &t.unit)?;
+    let path = PathBuf::from(&t.file.value);
+    let path = match (&ctx.base_dir, path.is_absolute()) {
+        (Some(base), false) => base.join(path),
+        _ => path,
+    };
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        ctx.err_at(&t.file, &format!("{field}.file"), format!("cannot read trace {name}: {e}"))
+    })?;
+    let points = crate::workload::parse_trace(&name, &text)?;
+    Ok(Demand::Trace { points, unit })
+}
+
+fn node_class(nc: &Item<raw::Ec2NodeClass>) -> Result<NodeClass, InputError> {
+    let ctx = &nc.ctx;
+    let mut kubelet = KubeletConfig::default();
+    if let Some(k) = &nc.raw.spec.kubelet {
+        if let Some(mp) = &k.max_pods {
+            if mp.value < 0 {
+                return Err(ctx.err_at(mp, "spec.kubelet.maxPods", "must be at least 0"));
+            }
+            kubelet.max_pods = Some(mp.value);
+        }
+        if let Some(ppc) = &k.pods_per_core {
+            if ppc.value < 0 {
+                return Err(ctx.err_at(ppc, "spec.kubelet.podsPerCore", "must be at least 0"));
+            }
+            kubelet.pods_per_core = Some(ppc.value);
+        }
+        kubelet.kube_reserved = reserved(ctx, "spec.kubelet.kubeReserved", &k.kube_reserved)?;
+        kubelet.system_reserved = reserved(ctx, "spec.kubelet.systemReserved", &k.system_reserved)?;
+        if let Some(eh) = &k.eviction_hard {
+            for (key, v) in eh {
+                let field = format!("spec.kubelet.evictionHard.{key}");
+                if !matches!(
+                    key.as_str(),
+                    "memory.available" | "nodefs.available" | "nodefs.inodesFree" | "imagefs.available" | "imagefs.inodesFree" | "pid.available"
+                ) {
+                    return Err(ctx.err_at(v, &field, format!("unknown eviction signal {key:?}")));
+                }
+                let value = if let Some(p) = v.value.strip_suffix('%') {
+                    let p: f64 = p
+                        .parse()
+                        .ok()
+                        .filter(|p: &f64| (0.0..=100.0).contains(p))
+                        .ok_or_else(|| ctx.err_at(v, &field, format!("invalid percentage {:?}", v.value)))?;
+                    EvictionValue::Percent(p)
+                } else {
+                    let q = Quantity::parse(&v.value)
+                        .map_err(|e| ctx.err_at(v, &field, format!("invalid quantity {:?}: {e}", v.value)))?;
+                    EvictionValue::Bytes(q.value())
+                };
+                if key == "memory.available" {
+                    kubelet.eviction_memory = Some(value);
+                }
+            }
+        }
+    }
+    Ok(NodeClass {
+        name: nc.name.clone(),
+        kubelet,
+    })
+}
+
+fn reserved(
+    ctx: &Ctx,
+    field: &str,
+    m: &Option<BTreeMap<String, Spanned<Quantity>>>,
+) -> Result<ReservedOverride, InputError> {
+    let mut r = ReservedOverride::default();
+    for (k, v) in m.iter().flatten() {
+        let f = format!("{field}.{k}");
+        if v.value.is_negative() {
+            return Err(ctx.err_at(v, &f, "must not be negative"));
+        }
+        match k.as_str() {
+            "cpu" => r.cpu_m = Some(v.value.milli_value()),
+            "memory" => r.mem_b = Some(v.value.value()),
+            "ephemeral-storage" | "pid" => {}
+            other => {
+                return Err(ctx.err_at(
+                    v,
+                    &f,
+                    format!("unknown resource {other:?}; valid keys are cpu, memory, ephemeral-storage, pid"),
+                ));
+            }
+        }
+    }
+    Ok(r)
+}
+
+fn taints(ctx: &Ctx, field: &str, raw: &Option<Vec<raw::Taint>>) -> Result<Vec<Taint>, InputError> {
+    let mut out = Vec::new();
+    for (i, t) in raw.iter().flatten().enumerate() {
+        let f = format!("{field}[{i}]");
+        validate_label_key(&t.key).map_err(|e| ctx.err(&format!("{f}.key"), e))?;
+        let effect = TaintEffect::parse(&t.effect).map_err(|e| ctx.err(&format!("{f}.effect"), e))?;
+        out.push(Taint {
+            key: t.key.clone(),
+            value: t.value.as_ref().map(|v| v.0.clone()).unwrap_or_default(),
+            effect,
+        });
+    }
+    Ok(out)
+}
+
+fn requirement(ctx: &Ctx, field: &str, r: &raw::LabelRequirement, karpenter: bool) -> Result<Requirement, InputError> {
+    let op = Operator::parse(&r.operator.value, karpenter)
+        .map_err(|e| ctx.err_at(&r.operator, &format!("{field}.operator"), e))?;
+    let values: Vec<String> = r.values.iter().flatten().map(|v| v.0.clone()).collect();
+    let min_values = match r.min_values {
+        None => None,
+        Some(v) if karpenter && (1..=50).contains(&v) => Some(v as u32),
+        Some(v) if karpenter => {
+            return Err(ctx.err_at(&r.operator, &format!("{field}.minValues"), format!("must be between 1 and 50, got {v}")));
+        }
+        Some(_) => return Err(ctx.err_at(&r.operator, &format!("{field}.minValues"), "minValues is only valid in NodePool requirements")),
+    };
+    Requirement::new(&r.key, op, values, min_values).map_err(|e| ctx.err_at(&r.operator, field, e))
+}
+
+fn term(ctx: &Ctx, field: &str, t: &raw::NodeSelectorTerm) -> Result<SelectorTerm, InputError> {
+    let mut reqs = Vec::new();
+    for (i, r) in t.match_expressions.iter().flatten().enumerate() {
+        reqs.push(requirement(ctx, &format!("{field}.matchExpressions[{i}]"), r, false)?);
+    }
+    Ok(SelectorTerm { requirements: reqs })
+}
+
+fn label_selector(ctx: &Ctx, field: &str, s: &raw::LabelSelector) -> Result<LabelSelector, InputError> {
+    let mut reqs = Vec::new();
+    for (k, v) in s.match_labels.iter().flatten() {
+        validate_label_key(k).map_err(|e| ctx.err(&format!("{field}.matchLabels"), e))?;
+        validate_label_value(&v.0).map_err(|e| ctx.err(&format!("{field}.matchLabels"), e))?;
+        reqs.push(Requirement::new(k, Operator::In, vec![v.0.clone()], None).expect("valid"));
+    }
+    for (i, r) in s.match_expressions.iter().flatten().enumerate() {
+        let f = format!("{field}.matchExpressions[{i}]");
+        let req = requirement(ctx, &f, r, false)?;
+        if req.op.is_numeric() {
+            return Err(ctx.err_at(&r.operator, &f, format!("operator {} is not valid in a label selector", req.op)));
+        }
+        reqs.push(req);
+    }
+    Ok(LabelSelector { requirements: reqs })
+}
+
+fn check_selector(ctx: &Ctx, sel: &Option<raw::LabelSelector>, labels: &Labels) -> Result<(), InputError> {
+    let Some(sel) = sel else {
+        return Err(ctx.err("spec.selector", "required field is missing"));
+    };
+    let s = label_selector(ctx, "spec.selector", sel)?;
+    if s.requirements.is_empty() {
+        return Err(ctx.err("spec.selector", "empty selector is invalid for a Deployment or DaemonSet"));
+    }
+    if !s.matches(labels) {
+        return Err(ctx.err("spec.template.metadata.labels", "`selector` does not match template `labels`"));
+    }
+    Ok(())
+}
+
+/// Container requests as `resource.PodRequests` aggregates them
+/// (`k8s.io/component-helpers/resource/helpers.go`): regular containers are summed, sidecars
+/// (`restartPolicy: Always` init containers) add to the sum, and the pod needs the larger of
+/// that and the peak of any plain init container running beside the sidecars started before it.
+/// A container with a limit but no request gets the limit as its request (API defaulting).
+struct Aggregated {
+    requests: Resources,
+    nonzero: Resources,
+}
+
+fn container_requests(
+    ctx: &Ctx,
+    field: &str,
+    c: &raw::Container,
+    warnings: &mut Vec<String>,
+) -> Result<((i64, i64), (i64, i64), (Option<i64>, Option<i64>)), InputError> {
+    let res = c.resources.as_ref();
+    fn get<'a>(m: Option<&'a BTreeMap<String, Spanned<Quantity>>>, k: &str) -> Option<&'a Spanned<Quantity>> {
+        m.and_then(|m| m.get(k))
+    }
+    let requests = res.and_then(|r| r.requests.as_ref());
+    let limits = res.and_then(|r| r.limits.as_ref());
+    for (kind, m) in [("requests", requests), ("limits", limits)] {
+        for (k, v) in m.into_iter().flatten() {
+            if v.value.is_negative() {
+                return Err(ctx.err_at(v, &format!("{field}.resources.{kind}.{k}"), "must be greater than or equal to 0"));
+            }
+            if !matches!(k.as_str(), "cpu" | "memory" | "ephemeral-storage") {
+                warnings.push(format!(
+                    "{}: {}: resource {k:?} in {field}.resources.{kind} is not simulated",
+                    ctx.file, ctx.object
+                ));
+            }
+        }
+    }
+    for k in ["cpu", "memory"] {
+        if let (Some(r), Some(l)) = (get(requests, k), get(limits, k))
+            && r.value > l.value
+        {
+            return Err(ctx.err_at(
+                r,
+                &format!("{field}.resources.requests.{k}"),
+                format!("must be less than or equal to {k} limit of {}", l.value),
+            ));
+        }
+    }
+    let cpu_limit = get(limits, "cpu").map(|q| q.value.milli_value());
+    let mem_limit = get(limits, "memory").map(|q| q.value.value());
+    let cpu = get(requests, "cpu").map(|q| q.value.milli_value()).or(cpu_limit);
+    let mem = get(requests, "memory").map(|q| q.value.value()).or(mem_limit);
+    // Scoring defaults: kube-scheduler pkg/scheduler/util/pod_resources.go
+    // DefaultMilliCPURequest = 100, DefaultMemoryRequest = 200 MiB.
+    let nz_cpu = cpu.unwrap_or(100);
+    let nz_mem = mem.unwrap_or(200 * MIB);
+    Ok(((cpu.unwrap_or(0), mem.unwrap_or(0)), (nz_cpu, nz_mem), (cpu_limit, mem_limit)))
+}
+
+fn aggregate(
+    ctx: &Ctx,
+    field: &str,
+    spec: &raw::PodSpec,
+    warnings: &mut Vec<String>,
+) -> Result<(Aggregated, Option<i64>, Option<i64>), InputError> {
+    if spec.containers.is_empty() {
+        return Err(ctx.err(&format!("{field}.containers"), "must have at least one container"));
+    }
+    let mut sum = Resources::ZERO;
+    let mut nz_sum = Resources::ZERO;
+    let mut cpu_limit = Some(0i64);
+    let mut mem_limit = Some(0i64);
+    for (i, c) in spec.containers.iter().enumerate() {
+        let ((cpu, mem), (nzc, nzm), (cl, ml)) =
+            container_requests(ctx, &format!("{field}.containers[{i}]"), c, warnings)?;
+        sum += Resources::new(cpu, mem, 0);
+        nz_sum += Resources::new(nzc, nzm, 0);
+        cpu_limit = cpu_limit.zip(cl).map(|(a, b)| a + b);
+        mem_limit = mem_limit.zip(ml).map(|(a, b)| a + b);
+    }
+    let mut sidecars = Resources::ZERO;
+    let mut nz_sidecars = Resources::ZERO;
+    let mut init_max = Resources::ZERO;
+    let mut nz_init_max = Resources::ZERO;
+    for (i, c) in spec.init_containers.iter().flatten().enumerate() {
+        let ((cpu, mem), (nzc, nzm), _) =
+            container_requests(ctx, &format!("{field}.initContainers[{i}]"), c, warnings)?;
+        let r = Resources::new(cpu, mem, 0);
+        let nz = Resources::new(nzc, nzm, 0);
+        if c.restart_policy.as_deref() == Some("Always") {
+            sidecars += r;
+            nz_sidecars += nz;
+            init_max = init_max.max(&sidecars);
+            nz_init_max = nz_init_max.max(&nz_sidecars);
+        } else {
+            init_max = init_max.max(&(r + sidecars));
+            nz_init_max = nz_init_max.max(&(nz + nz_sidecars));
+        }
+    }
+    let mut requests = (sum + sidecars).max(&init_max);
+    let mut nonzero = (nz_sum + nz_sidecars).max(&nz_init_max);
+    if let Some(pod_res) = &spec.resources
+        && let Some(req) = &pod_res.requests
+    {
+        if let Some(cpu) = req.get("cpu") {
+            requests.cpu_m = cpu.value.milli_value();
+            nonzero.cpu_m = requests.cpu_m;
+        }
+        if let Some(mem) = req.get("memory") {
+            requests.mem_b = mem.value.value();
+            nonzero.mem_b = requests.mem_b;
+        }
+    }
+    for (k, v) in spec.overhead.iter().flatten() {
+        let o = match k.as_str() {
+            "cpu" => Resources::new(v.milli_value(), 0, 0),
+            "memory" => Resources::new(0, v.value(), 0),
+            _ => Resources::ZERO,
+        };
+        requests += o;
+        nonzero += o;
+    }
+    requests.pods = 1;
+    nonzero.pods = 1;
+    Ok((Aggregated { requests, nonzero }, cpu_limit, mem_limit))
+}
+
+fn pod_template(
+    ctx: &Ctx,
+    field: &str,
+    t: &raw::PodTemplateSpec,
+    warnings: &mut Vec<String>,
+) -> Result<PodTemplate, InputError> {
+    let spec = &t.spec;
+    let sf = format!("{field}.spec");
+    let labels = scalar_map(&t.metadata.as_ref().and_then(|m| m.labels.clone()));
+    check_labels(ctx, &format!("{field}.metadata.labels"), &labels)?;
+    let annotations = scalar_map(&t.metadata.as_ref().and_then(|m| m.annotations.clone()));
+    let (agg, cpu_limit, mem_limit) = aggregate(ctx, &sf, spec, warnings)?;
+    let mut node_selector = Vec::new();
+    for (k, v) in spec.node_selector.iter().flatten() {
+        validate_label_key(k).map_err(|e| ctx.err(&format!("{sf}.nodeSelector"), e))?;
+        node_selector.push(Requirement::new(k, Operator::In, vec![v.0.clone()], None).map_err(|e| ctx.err(&format!("{sf}.nodeSelector"), e))?);
+    }
+    let mut required_terms = Vec::new();
+    let mut preferred_terms = Vec::new();
+    if let Some(aff) = &spec.affinity {
+        if aff.pod_affinity.is_some() || aff.pod_anti_affinity.is_some() {
+            warnings.push(format!(
+                "{}: {}: pod affinity and anti-affinity are not simulated yet and were ignored",
+                ctx.file, ctx.object
+            ));
+        }
+        if let Some(na) = &aff.node_affinity {
+            if let Some(req) = &na.required {
+                let f = format!("{sf}.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms");
+                if req.node_selector_terms.is_empty() {
+                    return Err(ctx.err(&f, "must have at least one term"));
+                }
+                for (i, t) in req.node_selector_terms.iter().enumerate() {
+                    let term = term(ctx, &format!("{f}[{i}]"), t)?;
+                    // An empty term matches nothing and is dropped (nodeaffinity.go).
+                    if !term.requirements.is_empty() {
+                        required_terms.push(term);
+                    }
+                }
+                if required_terms.is_empty() {
+                    return Err(ctx.err(&f, "every term is empty, so no node can ever match"));
+                }
+            }
+            for (i, p) in na.preferred.iter().flatten().enumerate() {
+                let f = format!("{sf}.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
+                if !(1..=100).contains(&p.weight) {
+                    return Err(ctx.err(&format!("{f}.weight"), "must be in the range 1-100"));
+                }
+                let term = term(ctx, &format!("{f}.preference"), &p.preference)?;
+                if !term.requirements.is_empty() {
+                    preferred_terms.push((p.weight as i64, term));
+                }
+            }
+        }
+    }
+    let mut tolerations = Vec::new();
+    for (i, t) in spec.tolerations.iter().flatten().enumerate() {
+        let f = format!("{sf}.tolerations[{i}]");
+        let exists = match t.operator.as_deref() {
+            None | Some("Equal") => false,
+            Some("Exists") => true,
+            Some(other) => return Err(ctx.err(&format!("{f}.operator"), format!("unsupported operator {other:?}; valid operators are Exists and Equal"))),
+        };
+        let key = t.key.clone().unwrap_or_default();
+        if key.is_empty() && !exists {
+            return Err(ctx.err(&format!("{f}.operator"), "must be Exists when `key` is empty"));
+        }
+        let value = t.value.as_ref().map(|v| v.0.clone()).unwrap_or_default();
+        if exists && !value.is_empty() {
+            return Err(ctx.err(&format!("{f}.value"), "must be empty when `operator` is Exists"));
+        }
+        let effect = match t.effect.as_deref() {
+            None | Some("") => None,
+            Some(e) => Some(TaintEffect::parse(e).map_err(|m| ctx.err(&format!("{f}.effect"), m))?),
+        };
+        tolerations.push(Toleration { key, exists, value, effect });
+    }
+    let mut spread = Vec::new();
+    for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
+        let f = format!("{sf}.topologySpreadConstraints[{i}]");
+        if c.max_skew < 1 {
+            return Err(ctx.err(&format!("{f}.maxSkew"), "must be greater than zero"));
+        }
+        validate_label_key(&c.topology_key).map_err(|e| ctx.err(&format!("{f}.topologyKey"), e))?;
+        let hard = match c.when_unsatisfiable.as_str() {
+            "DoNotSchedule" => true,
+            "ScheduleAnyway" => false,
+            other => return Err(ctx.err(&format!("{f}.whenUnsatisfiable"), format!("unsupported value {other:?}; valid values are DoNotSchedule and ScheduleAnyway"))),
+        };
+        let min_domains = match c.min_domains {
+            None => 1,
+            Some(m) if m >= 1 && hard => m as i64,
+            Some(m) if m >= 1 => return Err(ctx.err(&format!("{f}.minDomains"), "can only be set when whenUnsatisfiable is DoNotSchedule")),
+            Some(_) => return Err(ctx.err(&format!("{f}.minDomains"), "must be greater than 0")),
+        };
+        let policy = |v: &Option<String>, name: &str, default: bool| -> Result<bool, InputError> {
+            match v.as_deref() {
+                None => Ok(default),
+                Some("Honor") => Ok(true),
+                Some("Ignore") => Ok(false),
+                Some(o) => Err(ctx.err(&format!("{f}.{name}"), format!("unsupported value {o:?}; valid values are Honor and Ignore"))),
+            }
+        };
+        let mut selector = match &c.label_selector {
+            Some(s) => label_selector(ctx, &format!("{f}.labelSelector"), s)?,
+            None => LabelSelector::default(),
+        };
+        for k in c.match_label_keys.iter().flatten() {
+            if let Some(v) = labels.get(k) {
+                selector.requirements.push(Requirement::new(k, Operator::In, vec![v.clone()], None).expect("valid"));
+            }
+        }
+        spread.push(SpreadConstraint {
+            max_skew: c.max_skew as i64,
+            key: c.topology_key.clone(),
+            hard,
+            selector,
+            min_domains,
+            honor_affinity: policy(&c.node_affinity_policy, "nodeAffinityPolicy", true)?,
+            honor_taints: policy(&c.node_taints_policy, "nodeTaintsPolicy", false)?,
+        });
+    }
+    let termination_grace_ms = match spec.termination_grace_period_seconds {
+        None => 30 * SECOND,
+        Some(s) if s >= 0 => (s as Millis) * SECOND,
+        Some(_) => return Err(ctx.err(&format!("{sf}.terminationGracePeriodSeconds"), "must be greater than or equal to 0")),
+    };
+    let deletion_cost = match annotations.get("controller.kubernetes.io/pod-deletion-cost") {
+        None => 0,
+        Some(v) => v.parse::<i32>().map_err(|_| {
+            ctx.err(&format!("{field}.metadata.annotations"), format!("controller.kubernetes.io/pod-deletion-cost must be a 32-bit integer, got {v:?}"))
+        })?,
+    };
+    Ok(PodTemplate {
+        labels,
+        requests: agg.requests,
+        nonzero_requests: agg.nonzero,
+        cpu_limit_m: cpu_limit.filter(|v| *v > 0),
+        mem_limit_b: mem_limit.filter(|v| *v > 0),
+        node_selector,
+        required_terms,
+        preferred_terms,
+        tolerations,
+        spread,
+        termination_grace_ms,
+        priority: spec.priority.unwrap_or(0),
+        do_not_disrupt: annotations.get("karpenter.sh/do-not-disrupt").map(String::as_str) == Some("true"),
+        deletion_cost,
+    })
+}
+
+fn pdb(p: &Item<raw::Pdb>) -> Result<Pdb, InputError> {
+    let ctx = &p.ctx;
+    let conv = |v: &Spanned<raw::IntOrString>, field: &str| -> Result<IntOrPercent, InputError> {
+        match &v.value {
+            raw::IntOrString::Int(i) if *i >= 0 => Ok(IntOrPercent::Int(*i)),
+            raw::IntOrString::Int(_) => Err(ctx.err_at(v, field, "must be greater than or equal to 0")),
+            raw::IntOrString::Str(s) => s
+                .strip_suffix('%')
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| (0..=100).contains(n))
+                .map(IntOrPercent::Percent)
+                .ok_or_else(|| ctx.err_at(v, field, format!("must be an integer or a percentage between 0% and 100%, got {s:?}"))),
+        }
+    };
+    let rule = match (&p.raw.spec.min_available, &p.raw.spec.max_unavailable) {
+        (Some(m), None) => PdbRule::MinAvailable(conv(m, "spec.minAvailable")?),
+        (None, Some(m)) => PdbRule::MaxUnavailable(conv(m, "spec.maxUnavailable")?),
+        (Some(m), Some(_)) => return Err(ctx.err_at(m, "spec.minAvailable", "minAvailable and maxUnavailable cannot both be set")),
+        (None, None) => return Err(ctx.err("spec", "one of minAvailable or maxUnavailable is required")),
+    };
+    let selector = match &p.raw.spec.selector {
+        Some(s) => label_selector(ctx, "spec.selector", s)?,
+        None => return Err(ctx.err("spec.selector", "required field is missing")),
+    };
+    Ok(Pdb {
+        name: p.name.clone(),
+        namespace: p.namespace.clone(),
+        selector,
+        rule,
+    })
+}
+
+fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), InputError> {
+    let ctx = &h.ctx;
+    let s = &h.raw.spec;
+    let target = &s.scale_target_ref;
+    if target.kind != "Deployment" {
+        return Err(ctx.err("spec.scaleTargetRef.kind", format!("ksim scales Deployments; got kind {:?}", target.kind)));
+    }
+    let idx = workloads
+        .iter()
+        .position(|w| w.name == target.name.value && w.namespace == h.namespace)
+        .ok_or_else(|| {
+            ctx.err_at(&target.name, "spec.scaleTargetRef.name", format!("no Deployment {}/{} in the input", h.namespace, target.name.value))
+        })?;
+    // Validation: pkg/apis/autoscaling/validation/validation.go (ValidateHorizontalPodAutoscalerSpec).
+    let min = match &s.min_replicas {
+        None => 1,
+        Some(m) if m.value >= 1 => m.value,
+        Some(m) => {
+            return Err(ctx.err_at(m, "spec.minReplicas", "must be greater than or equal to 1 (scale to zero needs the HPAScaleToZero alpha feature, which ksim does not simulate)"));
+        }
+    };
+    let max = s.max_replicas.value;
+    if max < 1 {
+        return Err(ctx.err_at(&s.max_replicas, "spec.maxReplicas", "must be greater than or equal to 1"));
+    }
+    if min > max {
+        let at = s.min_replicas.as_ref().expect("min > max implies minReplicas was set");
+        return Err(ctx.err_at(at, "spec.minReplicas", format!("minReplicas ({min}) must be less than or equal to maxReplicas ({max})")));
+    }
+    let mut metrics = Vec::new();
+    for (i, m) in s.metrics.iter().flatten().enumerate() {
+        let f = format!("spec.metrics[{i}]");
+        match m.type_.value.as_str() {
+            "Resource" => {
+                let r = m.resource.as_ref().ok_or_else(|| ctx.err_at(&m.type_, &format!("{f}.resource"), "must be set when type is Resource"))?;
+                let resource = match r.name.as_str() {
+                    "cpu" => MetricResource::Cpu,
+                    "memory" => MetricResource::Memory,
+                    other => return Err(ctx.err_at(&m.type_, &format!("{f}.resource.name"), format!("unsupported resource {other:?}; ksim simulates cpu and memory"))),
+                };
+                let t = &r.target;
+                let tf = format!("{f}.resource.target");
+                match t.type_.value.as_str() {
+                    "Utilization" => {
+                        let u = t.average_utilization.as_ref().ok_or_else(|| ctx.err_at(&t.type_, &format!("{tf}.averageUtilization"), "must be set when type is Utilization"))?;
+                        if u.value < 1 {
+                            return Err(ctx.err_at(u, &format!("{tf}.averageUtilization"), "must be greater than 0"));
+                        }
+                        metrics.push(HpaMetric::Utilization { resource, target_percent: u.value });
+                    }
+                    "AverageValue" => {
+                        let v = t.average_value.ok_or_else(|| ctx.err_at(&t.type_, &format!("{tf}.averageValue"), "must be set when type is AverageValue"))?;
+                        if v.milli_value() <= 0 {
+                            return Err(ctx.err_at(&t.type_, &format!("{tf}.averageValue"), "must be positive"));
+                        }
+                        metrics.push(HpaMetric::AverageValue { resource, target_milli: v.milli_value() });
+                    }
+                    other => return Err(ctx.err_at(&t.type_, &format!("{tf}.type"), format!("must be Utilization or AverageValue for a Resource metric, got {other:?}"))),
+                }
+                if m.container_resource.is_some() || m.pods.is_some() || m.object.is_some() || m.external.is_some() {
+                    return Err(ctx.err_at(&m.type_, &f, "only `resource` may be set when type is Resource"));
+                }
+            }
+            "ContainerResource" | "Pods" | "Object" | "External" => {
+                return Err(ctx.err_at(&m.type_, &format!("{f}.type"), format!("{} metrics are not simulated yet; use a Resource metric", m.type_.value)));
+            }
+            other => return Err(ctx.err_at(&m.type_, &format!("{f}.type"), format!("unknown metric type {other:?}"))),
+        }
+    }
+    if metrics.is_empty() {
+        // pkg/apis/autoscaling/v2/defaults.go: DefaultCPUUtilization = 80.
+        metrics.push(HpaMetric::Utilization { resource: MetricResource::Cpu, target_percent: 80 });
+    }
+    for m in &metrics {
+        let needs = match m {
+            HpaMetric::Utilization { resource, .. } => Some(*resource),
+            HpaMetric::AverageValue { .. } => None,
+        };
+        let w = &workloads[idx];
+        if let Some(r) = needs {
+            let req = match r {
+                MetricResource::Cpu => w.template.requests.cpu_m,
+                MetricResource::Memory => w.template.requests.mem_b,
+            };
+            if req == 0 {
+                return Err(ctx.err("spec.metrics", format!(
+                    "a Utilization target needs every container of Deployment {} to request {}",
+                    w.name,
+                    if r == MetricResource::Cpu { "cpu" } else { "memory" }
+                )));
+            }
+        }
+    }
+    let behavior = s.behavior.as_ref().map(|b| behavior(ctx, b)).transpose()?;
+    Ok((
+        idx,
+        Hpa {
+            name: h.name.clone(),
+            min_replicas: min,
+            max_replicas: max,
+            metrics,
+            behavior,
+        },
+    ))
+}
+
+/// `SetDefaults_HorizontalPodAutoscalerBehavior` (pkg/apis/autoscaling/v2/defaults.go) and the
+/// behavior validation of pkg/apis/autoscaling/validation/validation.go.
+fn behavior(ctx: &Ctx, b: &raw::HpaBehavior) -> Result<Behavior, InputError> {
+    let up_default = ScalingRules {
+        stabilization_window_s: Some(0),
+        select_policy: SelectPolicy::Max,
+        policies: vec![
+            ScalingPolicy::Pods { value: 4, period_s: 15 },
+            ScalingPolicy::Percent { value: 100, period_s: 15 },
+        ],
+        tolerance: None,
+    };
+    let down_default = ScalingRules {
+        stabilization_window_s: None,
+        select_policy: SelectPolicy::Max,
+        policies: vec![ScalingPolicy::Percent { value: 100, period_s: 15 }],
+        tolerance: None,
+    };
+    Ok(Behavior {
+        scale_up: rules(ctx, "spec.behavior.scaleUp", &b.scale_up, up_default)?,
+        scale_down: rules(ctx, "spec.behavior.scaleDown", &b.scale_down, down_default)?,
+    })
+}
+
+fn rules(ctx: &Ctx, field: &str, r: &Option<raw::HpaScalingRules>, default: ScalingRules) -> Result<ScalingRules, InputError> {
+    let Some(r) = r else { return Ok(default) };
+    let stabilization_window_s = match &r.stabilization_window_seconds {
+        None => default.stabilization_window_s,
+        Some(w) if (0..=3600).contains(&w.value) => Some(w.value),
+        Some(w) => return Err(ctx.err_at(w, &format!("{field}.stabilizationWindowSeconds"), "must be between 0 and 3600")),
+    };
+    let select_policy = match &r.select_policy {
+        None => SelectPolicy::Max,
+        Some(p) => match p.value.as_str() {
+            "Max" => SelectPolicy::Max,
+            "Min" => SelectPolicy::Min,
+            "Disabled" => SelectPolicy::Disabled,
+            other => return Err(ctx.err_at(p, &format!("{field}.selectPolicy"), format!("unsupported value {other:?}; valid values are Max, Min, Disabled"))),
+        },
+    };
+    let policies = match &r.policies {
+        None => default.policies,
+        Some(ps) => {
+            if ps.is_empty() && select_policy != SelectPolicy::Disabled {
+                return Err(ctx.err(&format!("{field}.policies"), "must specify at least one Policy"));
+            }
+            let mut out = Vec::new();
+            for (i, p) in ps.iter().enumerate() {
+                let f = format!("{field}.policies[{i}]");
+                if p.value.value <= 0 {
+                    return Err(ctx.err_at(&p.value, &format!("{f}.value"), "must be greater than zero"));
+                }
+                if !(1..=1800).contains(&p.period_seconds.value) {
+                    return Err(ctx.err_at(&p.period_seconds, &format!("{f}.periodSeconds"), "must be greater than zero and less than or equal to 1800"));
+                }
+                out.push(match p.type_.value.as_str() {
+                    "Pods" => ScalingPolicy::Pods { value: p.value.value, period_s: p.period_seconds.value },
+                    "Percent" => ScalingPolicy::Percent { value: p.value.value, period_s: p.period_seconds.value },
+                    other => return Err(ctx.err_at(&p.type_, &format!("{f}.type"), format!("unsupported value {other:?}; valid values are Pods and Percent"))),
+                });
+            }
+            out
+        }
+    };
+    let tolerance = match &r.tolerance {
+        None => None,
+        Some(q) if !q.is_negative() => Some(q.milli_value() as f64 / 1000.0),
+        Some(_) => return Err(ctx.err(&format!("{field}.tolerance"), "must be greater than or equal to 0")),
+    };
+    Ok(ScalingRules { stabilization_window_s, select_policy, policies, tolerance })
+}
+
+/// Label keys Karpenter restricts in NodePool requirements (`pkg/apis/v1/labels.go`
+/// `RestrictedLabelDomains`, `RestrictedLabels`).
+fn restricted_key(key: &str) -> Option<&'static str> {
+    const ALLOWED_KARPENTER: &[&str] = &["karpenter.sh/capacity-type", "karpenter.sh/nodepool"];
+    if key == "kubernetes.io/hostname" {
+        return Some("kubernetes.io/hostname is restricted");
+    }
+    if (key.starts_with("karpenter.sh/") || key.starts_with("kubernetes.io/") && !key.starts_with("kubernetes.io/arch") && !key.starts_with("kubernetes.io/os"))
+        && !ALLOWED_KARPENTER.contains(&key)
+    {
+        return Some("label domain is restricted");
+    }
+    None
+}
+
+fn node_pool(
+    np: &Item<raw::NodePool>,
+    classes: &[NodeClass],
+    catalog: &Catalog,
+    zones: &[String],
+) -> Result<NodePool, InputError> {
+    let ctx = &np.ctx;
+    let spec = &np.raw.spec;
+    let t = &spec.template.spec;
+    let node_class = match &t.node_class_ref {
+        None => return Err(ctx.err("spec.template.spec.nodeClassRef", "required field is missing")),
+        Some(r) => {
+            if let Some(k) = &r.kind && k != "EC2NodeClass" {
+                return Err(ctx.err("spec.template.spec.nodeClassRef.kind", format!("must be EC2NodeClass, got {k:?}")));
+            }
+            if let Some(g) = &r.group && g != "karpenter.k8s.aws" {
+                return Err(ctx.err("spec.template.spec.nodeClassRef.group", format!("must be karpenter.k8s.aws, got {g:?}")));
+            }
+            classes.iter().position(|c| c.name == r.name.value).ok_or_else(|| {
+                ctx.err_at(&r.name, "spec.template.spec.nodeClassRef.name", format!("no EC2NodeClass {:?} in the input", r.name.value))
+            })?
+        }
+    };
+    let mut requirements = Vec::new();
+    for (i, r) in t.requirements.iter().flatten().enumerate() {
+        let f = format!("spec.template.spec.requirements[{i}]");
+        let req = requirement(ctx, &f, r, true)?;
+        if let Some(why) = restricted_key(&req.key) {
+            return Err(ctx.err_at(&r.operator, &format!("{f}.key"), format!("key {:?}: {why}", req.key)));
+        }
+        // Values of well-known keys must exist, so a typo is caught rather than silently
+        // admitting nothing.
+        if req.op == Operator::In || req.op == Operator::NotIn {
+            let known: Option<Vec<String>> = match req.key.as_str() {
+                "node.kubernetes.io/instance-type" => Some(catalog.names().map(str::to_string).collect()),
+                "topology.kubernetes.io/zone" => Some(zones.to_vec()),
+                "karpenter.sh/capacity-type" => Some(vec!["spot".into(), "on-demand".into(), "reserved".into()]),
+                "kubernetes.io/arch" => Some(vec!["arm64".into(), "amd64".into()]),
+                "kubernetes.io/os" => Some(vec!["linux".into(), "windows".into()]),
+                _ => None,
+            };
+            if let Some(known) = known {
+                for v in &req.values {
+                    if !known.contains(v) {
+                        let hint = if req.key == "node.kubernetes.io/instance-type" {
+                            format!("known types: {}", known_types(catalog))
+                        } else {
+                            format!("known values: {}", known.join(", "))
+                        };
+                        return Err(ctx.err_at(&r.operator, &format!("{f}.values"), format!("unknown {} value {v:?}; {hint}", req.key)));
+                    }
+                }
+            }
+        }
+        requirements.push(req);
+    }
+    let labels = scalar_map(&spec.template.metadata.as_ref().and_then(|m| m.labels.clone()));
+    check_labels(ctx, "spec.template.metadata.labels", &labels)?;
+    let taints_ = taints(ctx, "spec.template.spec.taints", &t.taints)?;
+    let startup_taints = taints(ctx, "spec.template.spec.startupTaints", &t.startup_taints)?;
+    let mut limits = PoolLimits::default();
+    for (k, v) in spec.limits.iter().flatten() {
+        let f = format!("spec.limits.{k}");
+        if v.value.is_negative() {
+            return Err(ctx.err_at(v, &f, "must not be negative"));
+        }
+        match k.as_str() {
+            "cpu" => limits.cpu_m = Some(v.value.milli_value()),
+            "memory" => limits.mem_b = Some(v.value.value()),
+            "nodes" => limits.nodes = Some(v.value.value()),
+            _ => {}
+        }
+    }
+    let weight = match &spec.weight {
+        None => 0,
+        Some(w) if (1..=100).contains(&w.value) => w.value,
+        Some(w) => return Err(ctx.err_at(w, "spec.weight", "must be between 1 and 100")),
+    };
+    if let Some(r) = &spec.replicas {
+        return Err(ctx.err_at(r, "spec.replicas", "static NodePools (spec.replicas) are not simulated"));
+    }
+    let d = spec.disruption.as_ref();
+    let consolidation_policy = match d.and_then(|d| d.consolidation_policy.as_ref()) {
+        None => ConsolidationPolicy::WhenEmptyOrUnderutilized,
+        Some(p) => match p.value.as_str() {
+            "WhenEmpty" => ConsolidationPolicy::WhenEmpty,
+            "WhenEmptyOrUnderutilized" => ConsolidationPolicy::WhenEmptyOrUnderutilized,
+            "Balanced" => return Err(ctx.err_at(p, "spec.disruption.consolidationPolicy", "the Balanced policy (Karpenter v1.14) is not simulated yet")),
+            other => return Err(ctx.err_at(p, "spec.disruption.consolidationPolicy", format!("unsupported value {other:?}; valid values are WhenEmpty and WhenEmptyOrUnderutilized"))),
+        },
+    };
+    let consolidate_after_ms = match d.and_then(|d| d.consolidate_after.as_ref()) {
+        None => Some(0),
+        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| ctx.err_at(s, "spec.disruption.consolidateAfter", e.to_string()))?,
+    };
+    let mut budgets = Vec::new();
+    match d.and_then(|d| d.budgets.as_ref()) {
+        None => budgets.push(Budget { nodes: BudgetNodes::Percent(10), reasons: vec![], schedule: None }),
+        Some(list) => {
+            if list.len() > 50 {
+                return Err(ctx.err("spec.disruption.budgets", "must have at most 50 items"));
+            }
+            for (i, b) in list.iter().enumerate() {
+                budgets.push(budget(ctx, &format!("spec.disruption.budgets[{i}]"), b)?);
+            }
+        }
+    }
+    let expire_after_ms = match &t.expire_after {
+        None => Some(720 * HOUR),
+        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| ctx.err_at(s, "spec.template.spec.expireAfter", e.to_string()))?,
+    };
+    let termination_grace_ms = match &t.termination_grace_period {
+        None => None,
+        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| ctx.err_at(s, "spec.template.spec.terminationGracePeriod", e.to_string()))?,
+    };
+    let pool = NodePool {
+        name: np.name.clone(),
+        weight,
+        requirements,
+        labels,
+        taints: taints_,
+        startup_taints,
+        node_class,
+        limits,
+        consolidation_policy,
+        consolidate_after_ms,
+        budgets,
+        expire_after_ms,
+        termination_grace_ms,
+    };
+    if crate::karpenter::offerings::pool_types(&pool, catalog, zones).is_empty() {
+        return Err(ctx.err(
+            "spec.template.spec.requirements",
+            format!("the requirements admit no instance type in zones {}", zones.join(", ")),
+        ));
+    }
+    Ok(pool)
+}
+
+fn budget(ctx: &Ctx, field: &str, b: &raw::Budget) -> Result<Budget, InputError> {
+    let nodes = match &b.nodes {
+        None => BudgetNodes::Percent(10),
+        Some(n) => {
+            let s = n.value.0.as_str();
+            // CRD pattern ^((100|[0-9]{1,2})%|[0-9]+)$
+            if let Some(p) = s.strip_suffix('%') {
+                match p.parse::<u32>() {
+                    Ok(v) if v <= 100 && !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()) => BudgetNodes::Percent(v),
+                    _ => return Err(ctx.err_at(n, &format!("{field}.nodes"), format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$"))),
+                }
+            } else if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+                BudgetNodes::Count(s.parse().map_err(|_| ctx.err_at(n, &format!("{field}.nodes"), "too large"))?)
+            } else {
+                return Err(ctx.err_at(n, &format!("{field}.nodes"), format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$")));
+            }
+        }
+    };
+    let mut reasons = Vec::new();
+    for (i, r) in b.reasons.iter().flatten().enumerate() {
+        reasons.push(match r.value.as_str() {
+            "Empty" => DisruptionReason::Empty,
+            "Underutilized" => DisruptionReason::Underutilized,
+            "Drifted" => DisruptionReason::Drifted,
+            other => return Err(ctx.err_at(r, &format!("{field}.reasons[{i}]"), format!("unsupported value {other:?}; valid values are Empty, Underutilized, Drifted"))),
+        });
+    }
+    let schedule = match (&b.schedule, &b.duration) {
+        (None, None) => None,
+        (Some(s), Some(d)) => {
+            let sched = Schedule::parse(&s.value).map_err(|e| ctx.err_at(s, &format!("{field}.schedule"), e))?;
+            let dur = parse_budget_duration(&d.value).map_err(|e| ctx.err_at(d, &format!("{field}.duration"), e.to_string()))?;
+            Some((sched, dur))
+        }
+        (Some(s), None) => return Err(ctx.err_at(s, &format!("{field}.duration"), "'schedule' must be set with 'duration'")),
+        (None, Some(d)) => return Err(ctx.err_at(d, &format!("{field}.schedule"), "'schedule' must be set with 'duration'")),
+    };
+    Ok(Budget { nodes, reasons, schedule })
+}
+
+/// Every Deployment's pod must fit some node: a managed node group's type, or an instance type a
+/// NodePool allows that the pod's constraints accept. Otherwise it could never run.
+fn check_every_pod_fits(s: &Scenario, raw: &[Item<raw::Deployment>]) -> Result<(), InputError> {
+    for (w, item) in s.workloads.iter().zip(raw) {
+        if w.replicas == 0 && w.hpa.is_none() {
+            continue;
+        }
+        if crate::karpenter::offerings::template_can_ever_fit(s, &w.template) {
+            continue;
+        }
+        let r = &w.template.requests;
+        let msg = format!(
+            "a pod requesting cpu={}m memory={}Mi fits no instance type of any NodePool or node group that its nodeSelector, affinity and tolerations allow",
+            r.cpu_m,
+            r.mem_b / MIB
+        );
+        let e = match item.raw.metadata.name.as_ref() {
+            Some(n) => item.ctx.err_at(n, "spec.template.spec.containers", msg),
+            None => item.ctx.err("spec.template.spec.containers", msg),
+        };
+        return Err(e);
+    }
+    Ok(())
+}

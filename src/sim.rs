@@ -1,0 +1,1141 @@
+//! The simulation: the event loop that drives demand, the HPA, the ReplicaSet controller,
+//! kube-scheduler, Karpenter and the node lifecycle in virtual time.
+//!
+//! Events at the same millisecond run in phase order: node and pod lifecycle first, then the
+//! metrics scrape, then controllers (HPA, Karpenter), then kube-scheduler, then the per-minute
+//! sample. Within a phase, events run in the order they were scheduled.
+
+use crate::cloud::pricing::CapacityType;
+use crate::cluster::{Cluster, Node, NodeId, NodeOwner, NodeState, Pod, PodCause, PodId, RemovalReason};
+use crate::engine::{EngineError, EventQueue, MINUTE, Millis, RngStreams, SECOND, Stream, Timer};
+use crate::hpa::{self, HpaState, PodClass, PodGroup, Tolerances};
+use crate::karpenter::disruption::{self, Command, Disruption, WorkloadView};
+use crate::karpenter::offerings::offering_labels;
+use crate::karpenter::provisioning::{self, Claim, Launch, Provisioner, SolveOptions};
+use crate::resources::Resources;
+use crate::scenario::{DemandUnit, DisruptionReason, HpaMetric, InitialState, MetricResource, Scenario};
+use crate::scheduler::{FLUSH_INTERVAL_MS, Scheduler, Topology};
+use crate::workload::{DemandCurve, demand_to_cpu_m};
+use rand::RngExt;
+use rand::rngs::ChaCha8Rng;
+use std::collections::{BTreeSet, VecDeque};
+
+/// Metrics-server scrape interval (`--metric-resolution=15s` in its manifests and Helm chart).
+pub const METRIC_RESOLUTION_MS: Millis = 15_000;
+/// Karpenter's pod controller requeues provisionable pods every 10 s.
+pub const PROVISION_REQUEUE_MS: Millis = 10_000;
+/// Eviction retry interval during drain.
+pub const DRAIN_RETRY_MS: Millis = 1_000;
+/// Karpenter's minimum drain time.
+pub const MIN_DRAIN_MS: Millis = 5_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Lifecycle = 0,
+    PodReady = 1,
+    Metrics = 2,
+    Controllers = 3,
+    Scheduler = 4,
+    Sample = 5,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    NodeReady(NodeId),
+    PodGone(PodId),
+    PodReady(PodId, u32),
+    MetricsScrape,
+    HpaSync(u32),
+    BatchCheck,
+    ProvisionRequeue,
+    DisruptionTick,
+    DisruptionValidate,
+    Drain(NodeId),
+    SchedulerRun,
+    SchedulerFlush,
+    Sample,
+}
+
+impl Event {
+    fn digest(&self) -> u64 {
+        match *self {
+            Event::NodeReady(n) => 1 << 56 | n as u64,
+            Event::PodGone(p) => 2 << 56 | p as u64,
+            Event::PodReady(p, g) => 3 << 56 | (g as u64) << 32 | p as u64,
+            Event::MetricsScrape => 4 << 56,
+            Event::HpaSync(w) => 5 << 56 | w as u64,
+            Event::BatchCheck => 6 << 56,
+            Event::ProvisionRequeue => 7 << 56,
+            Event::DisruptionTick => 8 << 56,
+            Event::DisruptionValidate => 9 << 56,
+            Event::Drain(n) => 10 << 56 | n as u64,
+            Event::SchedulerRun => 11 << 56,
+            Event::SchedulerFlush => 12 << 56,
+            Event::Sample => 13 << 56,
+        }
+    }
+}
+
+/// Runtime state of one workload.
+#[derive(Debug)]
+struct WorkloadState {
+    desired: i64,
+    active: Vec<PodId>,
+    ready: i64,
+    recent_ready: VecDeque<(Millis, PodId)>,
+    demand: Option<DemandCurve>,
+    hpa: Option<HpaState>,
+    /// Last scrape: (time, per-ready-pod CPU usage in millicores).
+    sample: Option<(Millis, i64)>,
+}
+
+/// One row of the per-minute time series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeseriesRow {
+    /// Minute index.
+    pub minute: u64,
+    /// Pods bound and not terminating.
+    pub pods_running: u64,
+    /// Pods not yet bound.
+    pub pods_pending: u64,
+    /// Live spot nodes.
+    pub nodes_spot: u64,
+    /// Live on-demand nodes.
+    pub nodes_on_demand: u64,
+    /// Cost rate, USD per hour.
+    pub cost_rate_usd_per_hour: f64,
+    /// Cumulative cost, USD.
+    pub cost_cumulative_usd: f64,
+    /// CPU requested on Ready nodes, millicores (DaemonSets included).
+    pub cpu_requested_m: i64,
+    /// CPU allocatable on Ready nodes, millicores.
+    pub cpu_allocatable_m: i64,
+    /// Memory requested on Ready nodes, bytes.
+    pub mem_requested_b: i64,
+    /// Memory allocatable on Ready nodes, bytes.
+    pub mem_allocatable_b: i64,
+}
+
+/// One row of the per-minute, per-workload series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadRow {
+    /// Minute index.
+    pub minute: u64,
+    /// Workload index.
+    pub workload: usize,
+    /// `spec.replicas`.
+    pub desired: i64,
+    /// Ready pods.
+    pub ready: i64,
+    /// Demand in CPU cores.
+    pub demand_cores: f64,
+}
+
+/// Everything a run produced.
+#[derive(Debug)]
+pub struct SimResult {
+    /// Final cluster state (every pod and node ever created).
+    pub cluster: Cluster,
+    /// Per-minute samples.
+    pub timeseries: Vec<TimeseriesRow>,
+    /// Per-minute, per-workload samples.
+    pub workload_series: Vec<WorkloadRow>,
+    /// Events processed.
+    pub events_processed: u64,
+    /// Hash of the event stream.
+    pub event_hash: u64,
+    /// Maximum number of pods at any instant.
+    pub pods_peak: u64,
+    /// Minimum number of pods at any instant.
+    pub pods_min: u64,
+    /// Maximum number of live nodes at any instant.
+    pub nodes_peak: u64,
+    /// Disruption commands executed, by reason.
+    pub disruptions: Vec<(DisruptionReason, u64)>,
+    /// Pods evicted by disruption.
+    pub pods_evicted: u64,
+    /// Karpenter solves run.
+    pub solves: u64,
+}
+
+/// Limits that keep a run from running away.
+#[derive(Debug, Clone, Copy)]
+pub struct RunLimits {
+    /// Maximum number of events.
+    pub max_events: u64,
+    /// Maximum number of pods ever created.
+    pub max_pods: u64,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits {
+            max_events: 200_000_000,
+            max_pods: 20_000_000,
+        }
+    }
+}
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The event budget was exceeded.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The pod budget was exceeded.
+    #[error("the run created more than {0} pods; raise --max-pods if this is expected")]
+    PodBudget(u64),
+}
+
+struct Sim<'a> {
+    s: &'a Scenario,
+    q: EventQueue<Event>,
+    c: Cluster,
+    topo: Topology,
+    sched: Scheduler,
+    prov: Provisioner,
+    disr: Disruption,
+    w: Vec<WorkloadState>,
+    pending_unschedulable: BTreeSet<PodId>,
+    sched_timer: Timer,
+    flush_timer: Timer,
+    batch_timer: Timer,
+    requeue_timer: Timer,
+    disruption_timer: Timer,
+    pending_command: Option<Command>,
+    executing: Vec<(Command, NodeId)>,
+    draining: BTreeSet<NodeId>,
+    drain_started: Vec<Millis>,
+    rng_launch: ChaCha8Rng,
+    rng_startup: ChaCha8Rng,
+    rng_shutdown: ChaCha8Rng,
+    rng_names: ChaCha8Rng,
+    limits: RunLimits,
+    timeseries: Vec<TimeseriesRow>,
+    workload_series: Vec<WorkloadRow>,
+    pods_now: u64,
+    pods_peak: u64,
+    pods_min: u64,
+    started: bool,
+    nodes_peak: u64,
+    disruptions: Vec<(DisruptionReason, u64)>,
+    pods_evicted: u64,
+    solves: u64,
+}
+
+/// Runs a scenario to completion.
+pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
+    let streams = RngStreams::new(s.seed);
+    let mut sim = Sim {
+        s,
+        q: EventQueue::new(limits.max_events),
+        c: Cluster::default(),
+        topo: Topology::new(s.workloads.len(), s.zones.len()),
+        sched: Scheduler::new(s, streams.stream(Stream::Scheduler)),
+        prov: Provisioner::new(s, streams.stream(Stream::SpotAllocation)),
+        disr: Disruption::default(),
+        w: s
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| WorkloadState {
+                desired: 0,
+                active: Vec::new(),
+                ready: 0,
+                recent_ready: VecDeque::new(),
+                demand: w
+                    .demand
+                    .as_ref()
+                    .map(|d| DemandCurve::build(d, &s.clock, s.duration_ms, &streams, i)),
+                hpa: w.hpa.as_ref().map(|_| HpaState::default()),
+                sample: None,
+            })
+            .collect(),
+        pending_unschedulable: BTreeSet::new(),
+        sched_timer: Timer::default(),
+        flush_timer: Timer::default(),
+        batch_timer: Timer::default(),
+        requeue_timer: Timer::default(),
+        disruption_timer: Timer::default(),
+        pending_command: None,
+        executing: Vec::new(),
+        draining: BTreeSet::new(),
+        drain_started: Vec::new(),
+        rng_launch: streams.stream(Stream::NodeLaunch),
+        rng_startup: streams.stream(Stream::PodStartup),
+        rng_shutdown: streams.stream(Stream::PodShutdown),
+        rng_names: streams.stream(Stream::Names),
+        limits,
+        timeseries: Vec::new(),
+        workload_series: Vec::new(),
+        pods_now: 0,
+        pods_peak: 0,
+        pods_min: u64::MAX,
+        started: false,
+        nodes_peak: 0,
+        disruptions: Vec::new(),
+        pods_evicted: 0,
+        solves: 0,
+    };
+    sim.start()?;
+    sim.started = true;
+    sim.pods_min = sim.pods_now;
+    sim.run_loop()?;
+    Ok(sim.finish())
+}
+
+impl<'a> Sim<'a> {
+    fn now(&self) -> Millis {
+        self.q.now()
+    }
+
+    fn schedule(&mut self, at: Millis, phase: Phase, e: Event) {
+        self.q.schedule(at, phase as u8, e);
+    }
+
+    fn arm_scheduler(&mut self) {
+        let now = self.now();
+        self.sched_timer.arm(&mut self.q, now, Phase::Scheduler as u8, Event::SchedulerRun);
+    }
+
+    fn node_name(&mut self) -> String {
+        let a: u8 = self.rng_names.random();
+        let b: u8 = self.rng_names.random();
+        let c: u8 = self.rng_names.random_range(1..=254);
+        format!("ip-10-{a}-{b}-{c}.{}.compute.internal", self.s.region)
+    }
+
+    fn count_pods(&mut self, delta: i64) {
+        self.pods_now = (self.pods_now as i64 + delta) as u64;
+        self.pods_peak = self.pods_peak.max(self.pods_now);
+        if self.started {
+            self.pods_min = self.pods_min.min(self.pods_now);
+        }
+    }
+
+
+    // ----- start-up -------------------------------------------------------------------------
+
+    fn start(&mut self) -> Result<(), SimError> {
+        let s = self.s;
+        // Managed node groups: Ready at t = 0.
+        for (gi, g) in s.node_groups.iter().enumerate() {
+            for i in 0..g.size {
+                let zone = i as usize % s.zones.len();
+                let id = self.create_node(NodeOwner::Group(gi), g.instance_type, zone, g.capacity_type, None, 0);
+                self.c.node_ready(id, 0);
+            }
+        }
+        // Initial replicas.
+        for wi in 0..s.workloads.len() {
+            let desired = self.initial_replicas(wi);
+            self.w[wi].desired = desired;
+        }
+        let warm = s.initial_state == InitialState::Warm;
+        for wi in 0..s.workloads.len() {
+            let n = self.w[wi].desired;
+            for _ in 0..n {
+                self.create_pod(wi, if warm { PodCause::Initial } else { PodCause::ScaleUp })?;
+            }
+        }
+        if warm {
+            self.warm_place()?;
+        }
+        // Periodic controllers, with seeded phase offsets.
+        let mut offsets = RngStreams::new(s.seed).stream(Stream::Offsets);
+        let scrape_at = offsets.random_range(0..METRIC_RESOLUTION_MS);
+        self.schedule(scrape_at, Phase::Metrics, Event::MetricsScrape);
+        for (wi, w) in s.workloads.iter().enumerate() {
+            if w.hpa.is_some() {
+                let at = offsets.random_range(0..hpa::SYNC_PERIOD_MS);
+                self.schedule(at, Phase::Controllers, Event::HpaSync(wi as u32));
+            }
+        }
+        if !s.node_pools.is_empty() {
+            self.disruption_timer
+                .arm(&mut self.q, disruption::POLL_MS, Phase::Controllers as u8, Event::DisruptionTick);
+        }
+        self.schedule(0, Phase::Sample, Event::Sample);
+        self.arm_scheduler();
+        Ok(())
+    }
+
+    fn initial_replicas(&self, wi: usize) -> i64 {
+        let w = &self.s.workloads[wi];
+        let ws = &self.w[wi];
+        let demand_at_0 = ws.demand.as_ref().map(|d| (d.unit, d.at(0)));
+        match (&w.hpa, demand_at_0) {
+            (Some(h), Some((unit, v))) => {
+                let cpu_m = demand_to_cpu_m(w, unit, v);
+                let per_pod = h
+                    .metrics
+                    .iter()
+                    .find_map(|m| match *m {
+                        HpaMetric::Utilization {
+                            resource: MetricResource::Cpu,
+                            target_percent,
+                        } => Some(w.template.requests.cpu_m as f64 * target_percent as f64 / 100.0),
+                        HpaMetric::AverageValue {
+                            resource: MetricResource::Cpu,
+                            target_milli,
+                        } => Some(target_milli as f64),
+                        _ => None,
+                    })
+                    .unwrap_or(1.0)
+                    .max(1.0);
+                ((cpu_m / per_pod).ceil() as i64).clamp(h.min_replicas, h.max_replicas)
+            }
+            (Some(h), None) => w.replicas.clamp(h.min_replicas, h.max_replicas),
+            (None, Some((DemandUnit::Replicas, v))) => v.round().max(0.0) as i64,
+            (None, _) => w.replicas,
+        }
+    }
+
+    /// Warm start: place the initial pods with kube-scheduler, provisioning Karpenter nodes that
+    /// are Ready at t = 0 for whatever does not fit, until everything is placed.
+    fn warm_place(&mut self) -> Result<(), SimError> {
+        for _ in 0..8 {
+            let res = self.sched.run(self.s, &mut self.c, &self.topo, 0);
+            self.after_binds(&res.bound, true);
+            for p in res.newly_unschedulable {
+                self.pending_unschedulable.insert(p);
+            }
+            if self.pending_unschedulable.is_empty() {
+                break;
+            }
+            let pending: Vec<PodId> = self.pending_unschedulable.iter().copied().collect();
+            let sol = self.prov.solve(self.s, &self.c, &self.topo, &pending, &SolveOptions { allow_new: true, ..Default::default() }, 0);
+            if sol.claims.is_empty() {
+                break;
+            }
+            for claim in &sol.claims {
+                if let Some(l) = self.prov.plan_launch(self.s, claim, 0, false) {
+                    let id = self.create_node(NodeOwner::Pool(claim.pool), l.instance_type, l.zone, l.capacity_type, Some(l.price), 0);
+                    self.c.node_ready(id, 0);
+                }
+            }
+            self.sched.on_assigned_pod_deleted(self.s);
+        }
+        // Everything placed at t = 0 is Ready at t = 0.
+        for wi in 0..self.w.len() {
+            for &p in &self.w[wi].active.clone() {
+                let pod = &mut self.c.pods[p as usize];
+                if pod.node.is_some() && pod.ready.is_none() {
+                    pod.ready = Some(0);
+                    self.w[wi].ready += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ----- nodes ------------------------------------------------------------------------------
+
+    fn create_node(&mut self, owner: NodeOwner, it: usize, zone: usize, ct: CapacityType, price: Option<f64>, now: Millis) -> NodeId {
+        let s = self.s;
+        let itype = s.catalog.get(it);
+        let mut labels = offering_labels(itype, &s.zones[zone], &s.region, ct);
+        let (taints, kubelet) = match owner {
+            NodeOwner::Pool(p) => {
+                labels.extend(self.prov.pools[p].node_labels.clone());
+                labels.insert("karpenter.sh/initialized".into(), "true".into());
+                labels.insert("karpenter.sh/registered".into(), "true".into());
+                (s.node_pools[p].taints.clone(), s.node_classes[s.node_pools[p].node_class].kubelet.clone())
+            }
+            NodeOwner::Group(g) => {
+                let group = &s.node_groups[g];
+                labels.remove("karpenter.sh/capacity-type");
+                labels.extend(group.labels.clone());
+                labels.insert("eks.amazonaws.com/nodegroup".into(), group.name.clone());
+                labels.insert(
+                    "eks.amazonaws.com/capacityType".into(),
+                    if ct == CapacityType::Spot { "SPOT" } else { "ON_DEMAND" }.into(),
+                );
+                (group.taints.clone(), group.kubelet.clone())
+            }
+        };
+        let allocatable = itype.allocatable(&kubelet);
+        let overhead = crate::karpenter::offerings::daemon_overhead(s, &labels, &taints);
+        let nonzero_overhead = s
+            .daemonsets
+            .iter()
+            .filter(|d| d.template.matches_node_labels(&labels) && crate::k8s::labels::tolerates_all_hard(&d.template.tolerations, &taints))
+            .fold(Resources::ZERO, |a, d| a + d.template.nonzero_requests);
+        let price = price.or_else(|| s.prices.price(&itype.name, &s.zones[zone], ct)).unwrap_or(0.0);
+        let shape = self.c.intern_shape(labels, taints);
+        let name = self.node_name();
+        let node = Node {
+            name,
+            owner,
+            instance_type: it,
+            zone,
+            capacity_type: ct,
+            price_per_hour: price,
+            shape,
+            allocatable,
+            requested: overhead,
+            nonzero_requested: nonzero_overhead,
+            daemon_overhead: overhead,
+            pods: Vec::new(),
+            active_pods: 0,
+            launched: now,
+            ready_at: None,
+            terminated: None,
+            state: NodeState::Launching,
+            unschedulable: false,
+            marked_for_deletion: false,
+            last_pod_event: now,
+            nominated_until: 0,
+            removal: None,
+        };
+        let id = self.c.add_node(node, now);
+        self.drain_started.push(0);
+        self.nodes_peak = self.nodes_peak.max(self.c.alive);
+        id
+    }
+
+    fn launch(&mut self, pool: usize, l: Launch) -> NodeId {
+        let now = self.now();
+        let id = self.create_node(NodeOwner::Pool(pool), l.instance_type, l.zone, l.capacity_type, Some(l.price), now);
+        let delay = self.s.latency.node_launch.sample(&mut self.rng_launch);
+        self.schedule(now + delay, Phase::Lifecycle, Event::NodeReady(id));
+        id
+    }
+
+    fn on_node_ready(&mut self, id: NodeId) {
+        let now = self.now();
+        if self.c.nodes[id as usize].state != NodeState::Launching {
+            return;
+        }
+        self.c.node_ready(id, now);
+        if self.sched.on_node_schedulable(self.s, &self.c, id) {
+            self.arm_scheduler();
+        }
+        // Replacements that became initialized let their commands drain the candidates.
+        let mut ready_cmds = Vec::new();
+        self.executing.retain(|(cmd, rep)| {
+            if *rep == id {
+                ready_cmds.push(cmd.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for cmd in ready_cmds {
+            for cand in cmd.candidates {
+                self.start_drain(cand);
+            }
+        }
+    }
+
+    fn start_drain(&mut self, id: NodeId) {
+        let now = self.now();
+        if self.draining.insert(id) {
+            self.drain_started[id as usize] = now;
+            self.schedule(now, Phase::Controllers, Event::Drain(id));
+        }
+    }
+
+    fn on_drain(&mut self, id: NodeId) {
+        let now = self.now();
+        if !self.c.nodes[id as usize].alive() {
+            return;
+        }
+        let pods: Vec<PodId> = self.c.nodes[id as usize]
+            .pods
+            .iter()
+            .copied()
+            .filter(|p| self.c.pods[*p as usize].deleted.is_none())
+            .collect();
+        let mut blocked = false;
+        for p in pods {
+            let w = self.c.pods[p as usize].workload as usize;
+            let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
+            let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
+            let view = WorkloadView { desired: &desired, ready: &ready };
+            if disruption::pdb_allowed(self.s, &view, w) == Some(0) {
+                blocked = true;
+                continue;
+            }
+            self.pods_evicted += 1;
+            self.delete_pod(p);
+            self.reconcile_replicas(w, PodCause::Disruption);
+        }
+        let n = &self.c.nodes[id as usize];
+        if blocked || !n.pods.is_empty() || now < self.drain_started[id as usize] + MIN_DRAIN_MS {
+            let at = if blocked || !n.pods.is_empty() {
+                now + DRAIN_RETRY_MS
+            } else {
+                self.drain_started[id as usize] + MIN_DRAIN_MS
+            };
+            self.schedule(at, Phase::Controllers, Event::Drain(id));
+            return;
+        }
+        let reason = self.c.nodes[id as usize].removal.unwrap_or(RemovalReason::Underutilized);
+        self.c.terminate_node(id, now, reason);
+        self.draining.remove(&id);
+    }
+
+    // ----- pods -------------------------------------------------------------------------------
+
+    fn create_pod(&mut self, wi: usize, cause: PodCause) -> Result<PodId, SimError> {
+        let now = self.now();
+        if self.c.pods.len() as u64 >= self.limits.max_pods {
+            return Err(SimError::PodBudget(self.limits.max_pods));
+        }
+        let uid: u64 = self.rng_names.random();
+        let id = self.c.pods.len() as PodId;
+        let slot = self.w[wi].active.len() as u32;
+        self.c.pods.push(Pod {
+            workload: wi as u32,
+            uid,
+            created: now,
+            cause,
+            node: None,
+            bound: None,
+            ready: None,
+            deleted: None,
+            gone: None,
+            unschedulable_since: None,
+            node_slot: 0,
+            workload_slot: slot,
+            generation: 0,
+        });
+        self.w[wi].active.push(id);
+        self.sched.enqueue(id, self.s.workloads[wi].template.priority, now);
+        self.count_pods(1);
+        Ok(id)
+    }
+
+    fn remove_from_workload(&mut self, pod: PodId) {
+        let (wi, slot) = {
+            let p = &self.c.pods[pod as usize];
+            (p.workload as usize, p.workload_slot as usize)
+        };
+        let list = &mut self.w[wi].active;
+        list.swap_remove(slot);
+        if let Some(&moved) = list.get(slot) {
+            self.c.pods[moved as usize].workload_slot = slot as u32;
+        }
+    }
+
+    /// Deletes a pod (scale-down or eviction). Bound pods release their resources after the
+    /// shutdown latency, capped by the grace period.
+    fn delete_pod(&mut self, pod: PodId) {
+        let now = self.now();
+        if self.c.pods[pod as usize].deleted.is_some() {
+            return;
+        }
+        self.remove_from_workload(pod);
+        let wi = self.c.pods[pod as usize].workload as usize;
+        let was_ready = self.c.pods[pod as usize].ready.is_some();
+        self.count_pods(-1);
+        match self.c.pods[pod as usize].node {
+            None => {
+                let t = &self.s.workloads[wi].template;
+                self.sched.forget(pod, wi as u32, t.priority);
+                self.pending_unschedulable.remove(&pod);
+                let p = &mut self.c.pods[pod as usize];
+                p.deleted = Some(now);
+                p.gone = Some(now);
+            }
+            Some(node) => {
+                self.c.mark_deleted(pod, now);
+                let zone = self.c.nodes[node as usize].zone;
+                self.topo.adjust(wi, node, zone, -1);
+                if was_ready {
+                    self.w[wi].ready -= 1;
+                }
+                let grace = self.s.workloads[wi].template.termination_grace_ms;
+                let delay = self.s.latency.pod_shutdown.sample(&mut self.rng_shutdown).min(grace);
+                self.schedule(now + delay, Phase::Lifecycle, Event::PodGone(pod));
+            }
+        }
+    }
+
+    fn on_pod_gone(&mut self, pod: PodId) {
+        let now = self.now();
+        let wi = self.c.pods[pod as usize].workload as usize;
+        let t = &self.s.workloads[wi].template;
+        self.c.release(pod, t.requests, t.nonzero_requests, now);
+        if self.sched.on_assigned_pod_deleted(self.s) {
+            self.arm_scheduler();
+        }
+    }
+
+    fn after_binds(&mut self, bound: &[(PodId, NodeId)], initial: bool) {
+        let now = self.now();
+        for &(pod, node) in bound {
+            let wi = self.c.pods[pod as usize].workload as usize;
+            let zone = self.c.nodes[node as usize].zone;
+            self.topo.adjust(wi, node, zone, 1);
+            self.pending_unschedulable.remove(&pod);
+            if !initial {
+                let delay = self.s.latency.pod_startup.sample(&mut self.rng_startup);
+                let generation = self.c.pods[pod as usize].generation;
+                self.schedule(now + delay, Phase::PodReady, Event::PodReady(pod, generation));
+            }
+        }
+    }
+
+    fn on_pod_ready(&mut self, pod: PodId, generation: u32) {
+        let now = self.now();
+        let p = &mut self.c.pods[pod as usize];
+        if p.generation != generation || p.deleted.is_some() {
+            return;
+        }
+        p.ready = Some(now);
+        let wi = p.workload as usize;
+        self.w[wi].ready += 1;
+        self.w[wi].recent_ready.push_back((now, pod));
+    }
+
+    /// The ReplicaSet controller: create or delete pods to match `desired`.
+    fn reconcile_replicas(&mut self, wi: usize, cause: PodCause) {
+        let desired = self.w[wi].desired;
+        let active = self.w[wi].active.len() as i64;
+        if desired > active {
+            for _ in 0..desired - active {
+                if self.create_pod(wi, cause).is_err() {
+                    break;
+                }
+            }
+            self.arm_scheduler();
+        } else if desired < active {
+            for p in self.scale_down_victims(wi, (active - desired) as usize) {
+                self.delete_pod(p);
+            }
+        }
+    }
+
+    /// `getPodsToDelete` with `ActivePodsWithRanks` (kubernetes `pkg/controller/controller_utils.go`):
+    /// unassigned first, then Pending before Running, not-ready before ready, then pods on nodes
+    /// with more pods of the workload, then the more recently ready (or created) in power-of-two
+    /// age buckets, then by UID.
+    fn scale_down_victims(&mut self, wi: usize, k: usize) -> Vec<PodId> {
+        let now = self.now();
+        let mut keyed: Vec<((u8, u8, u8, i64, i64, u64), PodId)> = self.w[wi]
+            .active
+            .iter()
+            .map(|&p| {
+                let pod = &self.c.pods[p as usize];
+                let assigned = u8::from(pod.node.is_some());
+                let ready = pod.ready.is_some();
+                let phase = if ready { 2 } else { 0 };
+                let rank = pod.node.map(|n| self.topo.on_node(wi, n) as i64).unwrap_or(0);
+                let t = pod.ready.unwrap_or(pod.created);
+                let age_ns = (now.saturating_sub(t) as i128) * 1_000_000;
+                let bucket = if age_ns <= 0 { -1 } else { 127 - age_ns.leading_zeros() as i64 };
+                ((assigned, phase, u8::from(ready), -rank, bucket, pod.uid), p)
+            })
+            .collect();
+        if k < keyed.len() {
+            keyed.select_nth_unstable_by_key(k, |x| x.0);
+            keyed.truncate(k);
+        }
+        keyed.sort_unstable_by_key(|x| x.0);
+        keyed.into_iter().map(|x| x.1).collect()
+    }
+
+    // ----- HPA and metrics --------------------------------------------------------------------
+
+    fn demand_cpu_m(&self, wi: usize, t0: Millis, t1: Millis) -> Option<f64> {
+        let d = self.w[wi].demand.as_ref()?;
+        Some(demand_to_cpu_m(&self.s.workloads[wi], d.unit, d.mean_over(t0, t1)))
+    }
+
+    fn on_scrape(&mut self) {
+        let now = self.now();
+        for wi in 0..self.w.len() {
+            let ready = self.w[wi].ready;
+            let usage = self
+                .demand_cpu_m(wi, now.saturating_sub(METRIC_RESOLUTION_MS), now)
+                .map(|d| if ready > 0 { (d / ready as f64).floor() as i64 } else { 0 })
+                .unwrap_or(0);
+            self.w[wi].sample = Some((now, usage));
+            // Non-HPA workloads whose demand is in replicas follow the curve directly.
+            if self.s.workloads[wi].hpa.is_none()
+                && let Some(d) = &self.w[wi].demand
+                && d.unit == DemandUnit::Replicas
+            {
+                let want = d.at(now).round().max(0.0) as i64;
+                if want != self.w[wi].desired {
+                    self.w[wi].desired = want;
+                    self.reconcile_replicas(wi, PodCause::ScaleUp);
+                }
+            }
+        }
+        self.schedule(now + METRIC_RESOLUTION_MS, Phase::Metrics, Event::MetricsScrape);
+    }
+
+    /// Classifies the workload's pods for a CPU metric, in groups of identical pods.
+    fn pod_groups(&mut self, wi: usize) -> Vec<PodGroup> {
+        let now = self.now();
+        let req = self.s.workloads[wi].template.requests.cpu_m;
+        let Some((scrape, usage)) = self.w[wi].sample else {
+            return vec![];
+        };
+        // A pod has a metric once two scrapes have seen it running (the CPU rate needs two
+        // points), i.e. it was ready at least one resolution before the last scrape.
+        let cutoff = scrape.saturating_sub(METRIC_RESOLUTION_MS);
+        let ws = &mut self.w[wi];
+        while let Some(&(t, _)) = ws.recent_ready.front() {
+            if t + hpa::CPU_INITIALIZATION_PERIOD_MS < now && t <= cutoff {
+                ws.recent_ready.pop_front();
+            } else {
+                break;
+            }
+        }
+        let mut missing = 0i64;
+        let mut unready_recent = 0i64;
+        for &(t, p) in &ws.recent_ready {
+            let pod = &self.c.pods[p as usize];
+            if pod.deleted.is_some() || pod.ready != Some(t) {
+                continue;
+            }
+            if t > cutoff {
+                missing += 1;
+            } else {
+                // Inside the CPU initialization period: the sample must be a full window after
+                // readiness.
+                let timing = hpa::PodTiming {
+                    pending: false,
+                    deleting: false,
+                    start: pod.bound,
+                    ready: Some((true, t)),
+                    metric: Some((scrape, METRIC_RESOLUTION_MS)),
+                };
+                if hpa::classify(&timing, now, true) == PodClass::Unready {
+                    unready_recent += 1;
+                }
+            }
+        }
+        let active = ws.active.len() as i64;
+        let ready_total = ws.ready;
+        let ready_with_metric = ready_total - missing - unready_recent;
+        vec![
+            PodGroup {
+                class: PodClass::Ready,
+                count: ready_with_metric.max(0),
+                value_m: usage,
+                request_m: req,
+            },
+            PodGroup {
+                class: PodClass::Missing,
+                count: missing,
+                value_m: 0,
+                request_m: req,
+            },
+            PodGroup {
+                class: PodClass::Unready,
+                count: (active - ready_total) + unready_recent,
+                value_m: 0,
+                request_m: req,
+            },
+        ]
+    }
+
+    fn on_hpa_sync(&mut self, wi: usize) {
+        let now = self.now();
+        let s = self.s;
+        let hpa_spec = s.workloads[wi].hpa.as_ref().expect("HPA workload");
+        let current = self.w[wi].desired;
+        let groups = self.pod_groups(wi);
+        let tol = Tolerances::for_behavior(hpa_spec.behavior.as_ref());
+        let proposal = || {
+            let proposals: Vec<Result<i64, hpa::MetricError>> = hpa_spec
+                .metrics
+                .iter()
+                .map(|m| match *m {
+                    HpaMetric::Utilization { target_percent, .. } => {
+                        hpa::resource_utilization_replicas(current, &groups, target_percent, tol).map(|r| r.0)
+                    }
+                    HpaMetric::AverageValue { target_milli, .. } => {
+                        hpa::plain_metric_replicas(current, &groups, target_milli, tol).map(|r| r.0)
+                    }
+                })
+                .collect();
+            hpa::combine_proposals(current, &proposals)
+        };
+        let state = self.w[wi].hpa.as_mut().expect("HPA state");
+        let decision = state.reconcile(hpa_spec, current, proposal, now);
+        if decision.rescale {
+            self.w[wi].desired = decision.desired;
+            self.reconcile_replicas(wi, PodCause::ScaleUp);
+        }
+        self.schedule(now + hpa::SYNC_PERIOD_MS, Phase::Controllers, Event::HpaSync(wi as u32));
+    }
+
+    // ----- kube-scheduler ---------------------------------------------------------------------
+
+    fn on_scheduler_run(&mut self) {
+        let now = self.now();
+        self.sched_timer.fired();
+        let res = self.sched.run(self.s, &mut self.c, &self.topo, now);
+        self.after_binds(&res.bound, false);
+        if !res.newly_unschedulable.is_empty() {
+            for &p in &res.newly_unschedulable {
+                self.pending_unschedulable.insert(p);
+            }
+            if !self.s.node_pools.is_empty() {
+                self.trigger_batch();
+            }
+        }
+        if self.sched.pool_len() > 0 {
+            self.flush_timer
+                .arm(&mut self.q, now + FLUSH_INTERVAL_MS, Phase::Scheduler as u8, Event::SchedulerFlush);
+        }
+    }
+
+    fn on_scheduler_flush(&mut self) {
+        let now = self.now();
+        self.flush_timer.fired();
+        if self.sched.flush_leftovers(self.s, now) {
+            self.arm_scheduler();
+        }
+        if self.sched.pool_len() > 0 {
+            self.flush_timer
+                .arm(&mut self.q, now + FLUSH_INTERVAL_MS, Phase::Scheduler as u8, Event::SchedulerFlush);
+        }
+    }
+
+    // ----- Karpenter provisioning -------------------------------------------------------------
+
+    fn trigger_batch(&mut self) {
+        let now = self.now();
+        let k = &self.s.karpenter;
+        let close = self.prov.batcher.trigger(now, k.batch_idle_ms, k.batch_max_ms);
+        self.batch_timer.rearm(&mut self.q, close, Phase::Controllers as u8, Event::BatchCheck);
+    }
+
+    fn on_batch_check(&mut self) {
+        let now = self.now();
+        self.batch_timer.fired();
+        let k = &self.s.karpenter;
+        if !self.prov.batcher.is_open() {
+            return;
+        }
+        let close = self.prov.batcher.close_at(k.batch_idle_ms, k.batch_max_ms);
+        if now < close {
+            self.batch_timer.rearm(&mut self.q, close, Phase::Controllers as u8, Event::BatchCheck);
+            return;
+        }
+        self.prov.batcher.close();
+        self.provision();
+    }
+
+    fn provision(&mut self) {
+        let now = self.now();
+        let pending: Vec<PodId> = self.pending_unschedulable.iter().copied().collect();
+        if pending.is_empty() {
+            return;
+        }
+        self.solves += 1;
+        let sol = self.prov.solve(self.s, &self.c, &self.topo, &pending, &SolveOptions { allow_new: true, ..Default::default() }, now);
+        let nominate_until = now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
+        for &(_, node) in &sol.on_existing {
+            let n = &mut self.c.nodes[node as usize];
+            n.nominated_until = n.nominated_until.max(nominate_until);
+        }
+        for claim in &sol.claims {
+            self.launch_claim(claim);
+        }
+        // Pods still pending are re-triggered by the pod controller's 10 s requeue.
+        self.requeue_timer
+            .arm(&mut self.q, now + PROVISION_REQUEUE_MS, Phase::Controllers as u8, Event::ProvisionRequeue);
+    }
+
+    fn launch_claim(&mut self, claim: &Claim) -> Option<NodeId> {
+        let now = self.now();
+        let l = self.prov.plan_launch(self.s, claim, now, false)?;
+        let id = self.launch(claim.pool, l);
+        self.c.nodes[id as usize].nominated_until = now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
+        Some(id)
+    }
+
+    fn on_provision_requeue(&mut self) {
+        self.requeue_timer.fired();
+        if !self.pending_unschedulable.is_empty() {
+            self.trigger_batch();
+        }
+    }
+
+    // ----- Karpenter disruption ---------------------------------------------------------------
+
+    fn pending_list(&self) -> Vec<PodId> {
+        self.pending_unschedulable.iter().copied().collect()
+    }
+
+    fn on_disruption_tick(&mut self) {
+        let now = self.now();
+        self.disruption_timer.fired();
+        let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
+        let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
+        let view = WorkloadView { desired: &desired, ready: &ready };
+        let pending = self.pending_list();
+        match self.disr.compute(self.s, &mut self.c, &self.topo, &mut self.prov, &view, &pending, now) {
+            Some(cmd) => {
+                self.pending_command = Some(cmd);
+                self.schedule(now + disruption::VALIDATION_MS, Phase::Controllers, Event::DisruptionValidate);
+            }
+            None => {
+                self.disruption_timer
+                    .arm(&mut self.q, now + disruption::POLL_MS, Phase::Controllers as u8, Event::DisruptionTick);
+            }
+        }
+    }
+
+    fn on_disruption_validate(&mut self) {
+        let now = self.now();
+        let Some(cmd) = self.pending_command.take() else { return };
+        let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
+        let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
+        let view = WorkloadView { desired: &desired, ready: &ready };
+        let pending = self.pending_list();
+        let valid = self.disr.validate(self.s, &self.c, &self.topo, &mut self.prov, &view, &pending, cmd, now);
+        match valid {
+            Some(cmd) => {
+                self.execute(cmd);
+                self.disruption_timer.arm(&mut self.q, now, Phase::Controllers as u8, Event::DisruptionTick);
+            }
+            None => {
+                self.disruption_timer
+                    .arm(&mut self.q, now + disruption::POLL_MS, Phase::Controllers as u8, Event::DisruptionTick);
+            }
+        }
+    }
+
+    fn execute(&mut self, cmd: Command) {
+        let now = self.now();
+        let reason = match cmd.reason {
+            DisruptionReason::Empty => RemovalReason::Empty,
+            _ => RemovalReason::Underutilized,
+        };
+        match self.disruptions.iter_mut().find(|(r, _)| *r == cmd.reason) {
+            Some(e) => e.1 += 1,
+            None => self.disruptions.push((cmd.reason, 1)),
+        }
+        for &id in &cmd.candidates {
+            let n = &mut self.c.nodes[id as usize];
+            n.unschedulable = true;
+            n.marked_for_deletion = true;
+            n.removal = Some(reason);
+        }
+        self.c.mark_changed(now);
+        match &cmd.replacement {
+            None => {
+                for &id in &cmd.candidates {
+                    self.start_drain(id);
+                }
+            }
+            Some((claim, launch)) => {
+                let rep = self.launch(claim.pool, *launch);
+                self.executing.push((cmd, rep));
+            }
+        }
+    }
+
+    // ----- sampling ---------------------------------------------------------------------------
+
+    fn on_sample(&mut self) {
+        let now = self.now();
+        self.c.accrue(now);
+        let minute = now / MINUTE;
+        let mut row = TimeseriesRow {
+            minute,
+            pods_running: 0,
+            pods_pending: 0,
+            nodes_spot: 0,
+            nodes_on_demand: 0,
+            cost_rate_usd_per_hour: self.c.cost_rate_per_hour,
+            cost_cumulative_usd: self.c.cost_accrued,
+            cpu_requested_m: 0,
+            cpu_allocatable_m: 0,
+            mem_requested_b: 0,
+            mem_allocatable_b: 0,
+        };
+        for n in &self.c.nodes {
+            if !n.alive() {
+                continue;
+            }
+            match n.capacity_type {
+                CapacityType::Spot => row.nodes_spot += 1,
+                CapacityType::OnDemand => row.nodes_on_demand += 1,
+            }
+            if n.state == NodeState::Ready {
+                row.cpu_requested_m += n.requested.cpu_m;
+                row.cpu_allocatable_m += n.allocatable.cpu_m;
+                row.mem_requested_b += n.requested.mem_b;
+                row.mem_allocatable_b += n.allocatable.mem_b;
+            }
+        }
+        for (wi, ws) in self.w.iter().enumerate() {
+            for &p in &ws.active {
+                if self.c.pods[p as usize].node.is_some() {
+                    row.pods_running += 1;
+                } else {
+                    row.pods_pending += 1;
+                }
+            }
+            let demand_cores = self
+                .demand_cpu_m(wi, now, now)
+                .map(|m| m / 1000.0)
+                .unwrap_or(0.0);
+            self.workload_series.push(WorkloadRow {
+                minute,
+                workload: wi,
+                desired: ws.desired,
+                ready: ws.ready,
+                demand_cores,
+            });
+        }
+        self.timeseries.push(row);
+        if now + MINUTE <= self.s.duration_ms {
+            self.schedule(now + MINUTE, Phase::Sample, Event::Sample);
+        }
+    }
+
+    // ----- loop -------------------------------------------------------------------------------
+
+    fn run_loop(&mut self) -> Result<(), SimError> {
+        let end = self.s.duration_ms;
+        while let Some((_, e)) = self.q.pop_until(end, Event::digest)? {
+            match e {
+                Event::NodeReady(n) => self.on_node_ready(n),
+                Event::PodGone(p) => self.on_pod_gone(p),
+                Event::PodReady(p, g) => self.on_pod_ready(p, g),
+                Event::MetricsScrape => self.on_scrape(),
+                Event::HpaSync(w) => self.on_hpa_sync(w as usize),
+                Event::BatchCheck => self.on_batch_check(),
+                Event::ProvisionRequeue => self.on_provision_requeue(),
+                Event::DisruptionTick => self.on_disruption_tick(),
+                Event::DisruptionValidate => self.on_disruption_validate(),
+                Event::Drain(n) => self.on_drain(n),
+                Event::SchedulerRun => self.on_scheduler_run(),
+                Event::SchedulerFlush => self.on_scheduler_flush(),
+                Event::Sample => self.on_sample(),
+            }
+        }
+        self.q.advance_to(end);
+        Ok(())
+    }
+
+    fn finish(mut self) -> SimResult {
+        let end = self.s.duration_ms;
+        self.c.accrue(end);
+        let _ = SECOND;
+        SimResult {
+            events_processed: self.q.processed(),
+            event_hash: self.q.stream_hash(),
+            cluster: self.c,
+            timeseries: self.timeseries,
+            workload_series: self.workload_series,
+            pods_peak: self.pods_peak,
+            pods_min: if self.pods_min == u64::MAX { self.pods_now } else { self.pods_min },
+            nodes_peak: self.nodes_peak,
+            disruptions: self.disruptions,
+            pods_evicted: self.pods_evicted,
+            solves: self.solves,
+        }
+    }
+}
