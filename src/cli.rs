@@ -109,7 +109,8 @@ fn run(args: RunArgs) -> Result<i32> {
     match args.format {
         Format::Table => print!("{}", ksim::report::render_table(&summary)),
         Format::Json => {
-            let json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Internal(e.to_string()))?;
+            let json = serde_json::to_string_pretty(&summary)
+                .map_err(|e| Error::Internal(e.to_string()))?;
             println!("{json}");
         }
     }

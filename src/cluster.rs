@@ -189,6 +189,8 @@ pub struct Cluster {
     pub last_change: Millis,
     /// Number of live nodes.
     pub alive: u64,
+    /// Bumped whenever a node is added, becomes Ready, is marked for deletion or terminates.
+    pub node_epoch: u64,
 }
 
 impl Cluster {
@@ -222,6 +224,7 @@ impl Cluster {
         self.accrue(now);
         self.cost_rate_per_hour += node.price_per_hour;
         self.alive += 1;
+        self.node_epoch += 1;
         self.nodes.push(node);
         (self.nodes.len() - 1) as NodeId
     }
@@ -241,6 +244,7 @@ impl Cluster {
         }
         self.zone_lists[zone].push(id);
         self.tree_dirty = true;
+        self.node_epoch += 1;
         self.mark_changed(now);
     }
 
@@ -258,6 +262,7 @@ impl Cluster {
         n.removal.get_or_insert(reason);
         self.cost_rate_per_hour -= n.price_per_hour;
         self.alive -= 1;
+        self.node_epoch += 1;
         let lifetime = now - n.launched;
         if lifetime < MIN_BILLED_MS {
             self.cost_accrued += n.price_per_hour * (MIN_BILLED_MS - lifetime) as f64 / 3_600_000.0;
@@ -271,8 +276,15 @@ impl Cluster {
     }
 
     /// Ready nodes in kube-scheduler's node-tree order: zones round-robin, each zone's nodes in
-    /// the order they joined (`pkg/scheduler/backend/cache/node_tree.go`).
-    pub fn node_tree(&mut self) -> &[NodeId] {
+    /// the order they joined (`pkg/scheduler/backend/cache/node_tree.go`). Call
+    /// [`Cluster::refresh_node_tree`] first after nodes changed.
+    pub fn node_tree(&self) -> &[NodeId] {
+        debug_assert!(!self.tree_dirty, "node tree read before refresh");
+        &self.node_tree
+    }
+
+    /// Rebuilds the node-tree order if nodes changed.
+    pub fn refresh_node_tree(&mut self) {
         if self.tree_dirty {
             self.node_tree.clear();
             let max_len = self.zone_lists.iter().map(Vec::len).max().unwrap_or(0);
@@ -285,11 +297,27 @@ impl Cluster {
             }
             self.tree_dirty = false;
         }
-        &self.node_tree
+    }
+
+    /// Cordons a node and marks it for deletion (a disruption command took it).
+    pub fn mark_for_deletion(&mut self, id: NodeId, reason: RemovalReason, now: Millis) {
+        let n = &mut self.nodes[id as usize];
+        n.unschedulable = true;
+        n.marked_for_deletion = true;
+        n.removal = Some(reason);
+        self.node_epoch += 1;
+        self.mark_changed(now);
     }
 
     /// Binds a pod to a node.
-    pub fn bind(&mut self, pod: PodId, node: NodeId, requests: Resources, nonzero: Resources, now: Millis) {
+    pub fn bind(
+        &mut self,
+        pod: PodId,
+        node: NodeId,
+        requests: Resources,
+        nonzero: Resources,
+        now: Millis,
+    ) {
         let n = &mut self.nodes[node as usize];
         n.requested += requests;
         n.nonzero_requested += nonzero;

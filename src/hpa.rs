@@ -163,7 +163,12 @@ struct Totals {
     entries: i64,
 }
 
-fn totals(groups: &[PodGroup], fill_missing: Option<i64>, unready_zero: bool, fill_per_pod: impl Fn(&PodGroup) -> i64) -> Totals {
+fn totals(
+    groups: &[PodGroup],
+    fill_missing: Option<i64>,
+    unready_zero: bool,
+    fill_per_pod: impl Fn(&PodGroup) -> i64,
+) -> Totals {
     let mut t = Totals {
         metrics: 0,
         requests: 0,
@@ -196,7 +201,13 @@ pub fn resource_utilization_replicas(
     if groups.iter().all(|g| g.count == 0) {
         return Err(MetricError::NoPods);
     }
-    let count = |c: PodClass| -> i64 { groups.iter().filter(|g| g.class == c).map(|g| g.count).sum() };
+    let count = |c: PodClass| -> i64 {
+        groups
+            .iter()
+            .filter(|g| g.class == c)
+            .map(|g| g.count)
+            .sum()
+    };
     let ready = count(PodClass::Ready);
     let unready = count(PodClass::Unready);
     let missing = count(PodClass::Missing);
@@ -232,7 +243,10 @@ pub fn resource_utilization_replicas(
         return Err(MetricError::NoRequests);
     }
     let new_ratio = ((second.metrics * 100) / second.requests) as f64 / target_percent as f64;
-    if tol.is_within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0) {
+    if tol.is_within(new_ratio)
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
+    {
         return Ok((current, utilization));
     }
     let new_replicas = (new_ratio * second.entries as f64).ceil() as i64;
@@ -253,7 +267,13 @@ pub fn plain_metric_replicas(
     if groups.iter().all(|g| g.count == 0) {
         return Err(MetricError::NoPods);
     }
-    let count = |c: PodClass| -> i64 { groups.iter().filter(|g| g.class == c).map(|g| g.count).sum() };
+    let count = |c: PodClass| -> i64 {
+        groups
+            .iter()
+            .filter(|g| g.class == c)
+            .map(|g| g.count)
+            .sum()
+    };
     let ready = count(PodClass::Ready);
     let unready = count(PodClass::Unready);
     let missing = count(PodClass::Missing);
@@ -279,7 +299,10 @@ pub fn plain_metric_replicas(
     };
     let second = totals(groups, fill, scale_up_with_unready, |_| fill.unwrap_or(0));
     let new_ratio = (second.metrics / second.entries) as f64 / target_m as f64;
-    if tol.is_within(new_ratio) || (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0) {
+    if tol.is_within(new_ratio)
+        || (ratio < 1.0 && new_ratio > 1.0)
+        || (ratio > 1.0 && new_ratio < 1.0)
+    {
         return Ok((current, usage));
     }
     let new_replicas = (new_ratio * second.entries as f64).ceil() as i64;
@@ -291,7 +314,10 @@ pub fn plain_metric_replicas(
 
 /// `computeReplicasForMetrics`: the largest valid proposal; no scaling when every metric is
 /// invalid, or when some are invalid and the largest valid proposal would scale down.
-pub fn combine_proposals(spec_replicas: i64, proposals: &[Result<i64, MetricError>]) -> Option<i64> {
+pub fn combine_proposals(
+    spec_replicas: i64,
+    proposals: &[Result<i64, MetricError>],
+) -> Option<i64> {
     let mut replicas: i64 = 0;
     let mut invalid = 0;
     for p in proposals {
@@ -368,7 +394,9 @@ impl HpaState {
             let desired = p.max(0);
             match &hpa.behavior {
                 None => self.normalize(hpa, current, desired, now),
-                Some(b) => self.normalize_with_behavior(b, min, hpa.max_replicas, current, desired, now),
+                Some(b) => {
+                    self.normalize_with_behavior(b, min, hpa.max_replicas, current, desired, now)
+                }
             }
         };
         let rescale = desired != current;
@@ -379,7 +407,13 @@ impl HpaState {
     }
 
     /// `normalizeDesiredReplicas` (no behavior).
-    pub fn normalize(&mut self, hpa: &crate::scenario::Hpa, current: i64, desired: i64, now: Millis) -> i64 {
+    pub fn normalize(
+        &mut self,
+        hpa: &crate::scenario::Hpa,
+        current: i64,
+        desired: i64,
+        now: Millis,
+    ) -> i64 {
         let stabilized = self.stabilize(desired, now);
         convert_with_rules(current, stabilized, hpa.min_replicas, hpa.max_replicas)
     }
@@ -419,12 +453,20 @@ impl HpaState {
             .stabilization_window_s
             .unwrap_or((DOWNSCALE_STABILIZATION_MS / 1000) as i64);
         let up_window_s = b.scale_up.stabilization_window_s.unwrap_or(0);
-        let stabilized = self.stabilize_with_behavior(current, desired, up_window_s, down_window_s, now);
+        let stabilized =
+            self.stabilize_with_behavior(current, desired, up_window_s, down_window_s, now);
         self.convert_with_behavior_rate(b, min, max, current, stabilized, now)
     }
 
     /// `stabilizeRecommendationWithBehaviors`.
-    fn stabilize_with_behavior(&mut self, current: i64, desired: i64, up_s: i64, down_s: i64, now: Millis) -> i64 {
+    fn stabilize_with_behavior(
+        &mut self,
+        current: i64,
+        desired: i64,
+        up_s: i64,
+        down_s: i64,
+        now: Millis,
+    ) -> i64 {
         let recs = self.recommendations.get_or_insert_with(Vec::new);
         let up_cut = now as i128 - up_s as i128 * 1000;
         let down_cut = now as i128 - down_s as i128 * 1000;
@@ -458,9 +500,23 @@ impl HpaState {
     }
 
     /// `convertDesiredReplicasWithBehaviorRate`.
-    fn convert_with_behavior_rate(&self, b: &Behavior, min: i64, max: i64, current: i64, desired: i64, now: Millis) -> i64 {
+    fn convert_with_behavior_rate(
+        &self,
+        b: &Behavior,
+        min: i64,
+        max: i64,
+        current: i64,
+        desired: i64,
+        now: Millis,
+    ) -> i64 {
         if desired > current {
-            let mut limit = scale_up_limit(current, &self.up_events, &self.down_events, &b.scale_up, now);
+            let mut limit = scale_up_limit(
+                current,
+                &self.up_events,
+                &self.down_events,
+                &b.scale_up,
+                now,
+            );
             if limit < current {
                 limit = current;
             }
@@ -469,7 +525,13 @@ impl HpaState {
                 return max_allowed;
             }
         } else if desired < current {
-            let mut limit = scale_down_limit(current, &self.up_events, &self.down_events, &b.scale_down, now);
+            let mut limit = scale_down_limit(
+                current,
+                &self.up_events,
+                &self.down_events,
+                &b.scale_down,
+                now,
+            );
             if limit > current {
                 limit = current;
             }
@@ -488,7 +550,13 @@ impl HpaState {
         } else {
             (&mut self.down_events, &b.scale_down, prev - new)
         };
-        let longest_ms = rules.policies.iter().map(|p| p.period_s()).max().unwrap_or(0) * 1000;
+        let longest_ms = rules
+            .policies
+            .iter()
+            .map(|p| p.period_s())
+            .max()
+            .unwrap_or(0)
+            * 1000;
         let cutoff = now as i128 - longest_ms as i128;
         let mut reuse = None;
         for (i, e) in events.iter_mut().enumerate() {
@@ -532,11 +600,21 @@ pub fn calculate_scale_up_limit(current: i64) -> i64 {
 /// `getReplicasChangePerPeriod`: changes with timestamps strictly after `now − period`.
 fn change_in_period(period_s: i64, events: &[ScaleEvent], now: Millis) -> i64 {
     let cutoff = now as i128 - period_s as i128 * 1000;
-    events.iter().filter(|e| e.at as i128 > cutoff).map(|e| e.change).sum()
+    events
+        .iter()
+        .filter(|e| e.at as i128 > cutoff)
+        .map(|e| e.change)
+        .sum()
 }
 
 /// `calculateScaleUpLimitWithScalingRules`.
-fn scale_up_limit(current: i64, up: &[ScaleEvent], down: &[ScaleEvent], rules: &ScalingRules, now: Millis) -> i64 {
+fn scale_up_limit(
+    current: i64,
+    up: &[ScaleEvent],
+    down: &[ScaleEvent],
+    rules: &ScalingRules,
+    now: Millis,
+) -> i64 {
     let (mut result, pick): (i64, fn(i64, i64) -> i64) = match rules.select_policy {
         SelectPolicy::Disabled => return current,
         SelectPolicy::Min => (i32::MAX as i64, i64::min),
@@ -548,7 +626,9 @@ fn scale_up_limit(current: i64, up: &[ScaleEvent], down: &[ScaleEvent], rules: &
         let start = current - added + deleted;
         let proposed = match *p {
             ScalingPolicy::Pods { value, .. } => start + value,
-            ScalingPolicy::Percent { value, .. } => (start as f64 * (1.0 + value as f64 / 100.0)).ceil() as i64,
+            ScalingPolicy::Percent { value, .. } => {
+                (start as f64 * (1.0 + value as f64 / 100.0)).ceil() as i64
+            }
         };
         result = pick(result, proposed);
     }
@@ -556,7 +636,13 @@ fn scale_up_limit(current: i64, up: &[ScaleEvent], down: &[ScaleEvent], rules: &
 }
 
 /// `calculateScaleDownLimitWithBehaviors`.
-fn scale_down_limit(current: i64, up: &[ScaleEvent], down: &[ScaleEvent], rules: &ScalingRules, now: Millis) -> i64 {
+fn scale_down_limit(
+    current: i64,
+    up: &[ScaleEvent],
+    down: &[ScaleEvent],
+    rules: &ScalingRules,
+    now: Millis,
+) -> i64 {
     let (mut result, pick): (i64, fn(i64, i64) -> i64) = match rules.select_policy {
         SelectPolicy::Disabled => return current,
         SelectPolicy::Min => (i32::MIN as i64, i64::max),
@@ -568,7 +654,9 @@ fn scale_down_limit(current: i64, up: &[ScaleEvent], down: &[ScaleEvent], rules:
         let start = current - added + deleted;
         let proposed = match *p {
             ScalingPolicy::Pods { value, .. } => start - value,
-            ScalingPolicy::Percent { value, .. } => (start as f64 * (1.0 - value as f64 / 100.0)) as i32 as i64,
+            ScalingPolicy::Percent { value, .. } => {
+                (start as f64 * (1.0 - value as f64 / 100.0)) as i32 as i64
+            }
         };
         result = pick(result, proposed);
     }
@@ -601,13 +689,22 @@ mod tests {
     fn utilization_fast_path() {
         // 3 pods at 1000m/1000m requested... target 30% → ratio 10/3 → ceil(3 × 3.333) = 10.
         let g = [ready(3, 1000, 1000)];
-        assert_eq!(resource_utilization_replicas(3, &g, 30, Tolerances::default()), Ok((10, 100)));
+        assert_eq!(
+            resource_utilization_replicas(3, &g, 30, Tolerances::default()),
+            Ok((10, 100))
+        );
         // Within tolerance keeps current.
         let g = [ready(4, 520, 1000)];
-        assert_eq!(resource_utilization_replicas(4, &g, 50, Tolerances::default()), Ok((4, 52)));
+        assert_eq!(
+            resource_utilization_replicas(4, &g, 50, Tolerances::default()),
+            Ok((4, 52))
+        );
         // The multiplier is the ready count, not current replicas.
         let g = [ready(2, 1000, 1000), group(PodClass::Ignored, 5, 1000)];
-        assert_eq!(resource_utilization_replicas(7, &g, 50, Tolerances::default()), Ok((4, 100)));
+        assert_eq!(
+            resource_utilization_replicas(7, &g, 50, Tolerances::default()),
+            Ok((4, 100))
+        );
     }
 
     #[test]
@@ -615,21 +712,38 @@ mod tests {
         // Scale up with unready pods: unready count at 0.
         // ready 2 × 900/1000 = 90% vs target 50 → ratio 1.8; add 2 unready at 0 → 45% → 0.9 flips.
         let g = [ready(2, 900, 1000), group(PodClass::Unready, 2, 1000)];
-        assert_eq!(resource_utilization_replicas(4, &g, 50, Tolerances::default()), Ok((4, 90)));
+        assert_eq!(
+            resource_utilization_replicas(4, &g, 50, Tolerances::default()),
+            Ok((4, 90))
+        );
         // Scale down with missing pods: missing at max(100, target)% of request.
         // ready 2 × 100/1000 = 10% vs 50 → 0.2; add 2 missing at 100% → (200 + 2000)*100/4000=55% → 1.1 flips direction → keep.
         let g = [ready(2, 100, 1000), group(PodClass::Missing, 2, 1000)];
-        assert_eq!(resource_utilization_replicas(4, &g, 50, Tolerances::default()), Ok((4, 10)));
+        assert_eq!(
+            resource_utilization_replicas(4, &g, 50, Tolerances::default()),
+            Ok((4, 10))
+        );
         // Missing pods at 0 on scale-up.
         // ready 2 × 1000 = 100% vs 50 → 2.0; 2 missing at 0 → 50% ... within → keep.
         let g = [ready(2, 1000, 1000), group(PodClass::Missing, 2, 1000)];
-        assert_eq!(resource_utilization_replicas(4, &g, 50, Tolerances::default()), Ok((4, 100)));
+        assert_eq!(
+            resource_utilization_replicas(4, &g, 50, Tolerances::default()),
+            Ok((4, 100))
+        );
         // 6 missing at 0: 2000/8000 = 25% → 0.5 flips → keep.
         let g = [ready(4, 1500, 1000), group(PodClass::Missing, 1, 1000)];
         // first: 150% vs 50 → 3.0; second: 6000/5000 = 120% → 2.4 → ceil(2.4 × 5) = 12.
-        assert_eq!(resource_utilization_replicas(5, &g, 50, Tolerances::default()), Ok((12, 150)));
         assert_eq!(
-            resource_utilization_replicas(5, &[group(PodClass::Unready, 5, 1000)], 50, Tolerances::default()),
+            resource_utilization_replicas(5, &g, 50, Tolerances::default()),
+            Ok((12, 150))
+        );
+        assert_eq!(
+            resource_utilization_replicas(
+                5,
+                &[group(PodClass::Unready, 5, 1000)],
+                50,
+                Tolerances::default()
+            ),
             Err(MetricError::NoMetrics)
         );
     }
@@ -638,8 +752,14 @@ mod tests {
     fn invalid_metric_rules() {
         assert_eq!(combine_proposals(5, &[Ok(3), Ok(7)]), Some(7));
         assert_eq!(combine_proposals(5, &[Err(MetricError::NoMetrics)]), None);
-        assert_eq!(combine_proposals(5, &[Ok(3), Err(MetricError::NoMetrics)]), None);
-        assert_eq!(combine_proposals(5, &[Ok(9), Err(MetricError::NoMetrics)]), Some(9));
+        assert_eq!(
+            combine_proposals(5, &[Ok(3), Err(MetricError::NoMetrics)]),
+            None
+        );
+        assert_eq!(
+            combine_proposals(5, &[Ok(9), Err(MetricError::NoMetrics)]),
+            Some(9)
+        );
     }
 
     fn hpa(min: i64, max: i64, behavior: Option<Behavior>) -> Hpa {
@@ -684,15 +804,24 @@ mod tests {
                 stabilization_window_s: Some(0),
                 select_policy: SelectPolicy::Max,
                 policies: vec![
-                    ScalingPolicy::Pods { value: 4, period_s: 15 },
-                    ScalingPolicy::Percent { value: 100, period_s: 15 },
+                    ScalingPolicy::Pods {
+                        value: 4,
+                        period_s: 15,
+                    },
+                    ScalingPolicy::Percent {
+                        value: 100,
+                        period_s: 15,
+                    },
                 ],
                 tolerance: None,
             },
             scale_down: ScalingRules {
                 stabilization_window_s: None,
                 select_policy: SelectPolicy::Max,
-                policies: vec![ScalingPolicy::Percent { value: 100, period_s: 15 }],
+                policies: vec![ScalingPolicy::Percent {
+                    value: 100,
+                    period_s: 15,
+                }],
                 tolerance: None,
             },
         }
@@ -701,7 +830,10 @@ mod tests {
     #[test]
     fn behavior_rate_limits_and_events() {
         let mut b = default_behavior();
-        b.scale_up.policies = vec![ScalingPolicy::Percent { value: 10, period_s: 60 }];
+        b.scale_up.policies = vec![ScalingPolicy::Percent {
+            value: 10,
+            period_s: 60,
+        }];
         let h = hpa(1, 1000, Some(b));
         let mut s = HpaState::default();
         // f64 rounding: ceil(50 × 1.1) = ceil(55.000000000000007) = 56.
@@ -716,12 +848,18 @@ mod tests {
     fn behavior_scale_down_truncates() {
         let mut b = default_behavior();
         b.scale_down.stabilization_window_s = Some(0);
-        b.scale_down.policies = vec![ScalingPolicy::Percent { value: 90, period_s: 15 }];
+        b.scale_down.policies = vec![ScalingPolicy::Percent {
+            value: 90,
+            period_s: 15,
+        }];
         let h = hpa(0, 100, Some(b));
         let mut s = HpaState::default();
         s.recommendations = Some(vec![]);
         // int32(10 × (1 − 0.9)) = int32(0.9999999999999998) = 0.
-        assert_eq!(s.normalize_with_behavior(h.behavior.as_ref().unwrap(), 0, 100, 10, 0, 1_000), 0);
+        assert_eq!(
+            s.normalize_with_behavior(h.behavior.as_ref().unwrap(), 0, 100, 10, 0, 1_000),
+            0
+        );
     }
 
     #[test]
@@ -761,9 +899,15 @@ mod tests {
             ..base
         };
         assert_eq!(classify(&pending, 45_000, true), PodClass::Unready);
-        let missing = PodTiming { metric: None, ..base };
+        let missing = PodTiming {
+            metric: None,
+            ..base
+        };
         assert_eq!(classify(&missing, 45_000, true), PodClass::Missing);
-        let deleting = PodTiming { deleting: true, ..base };
+        let deleting = PodTiming {
+            deleting: true,
+            ..base
+        };
         assert_eq!(classify(&deleting, 45_000, true), PodClass::Ignored);
         // Past the init period, a not-ready pod that never became ready is unready; one that was
         // ready before counts.

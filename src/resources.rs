@@ -81,7 +81,11 @@ impl Resources {
 impl Add for Resources {
     type Output = Resources;
     fn add(self, o: Resources) -> Resources {
-        Resources::new(self.cpu_m + o.cpu_m, self.mem_b + o.mem_b, self.pods + o.pods)
+        Resources::new(
+            self.cpu_m + o.cpu_m,
+            self.mem_b + o.mem_b,
+            self.pods + o.pods,
+        )
     }
 }
 impl AddAssign for Resources {
@@ -92,7 +96,11 @@ impl AddAssign for Resources {
 impl Sub for Resources {
     type Output = Resources;
     fn sub(self, o: Resources) -> Resources {
-        Resources::new(self.cpu_m - o.cpu_m, self.mem_b - o.mem_b, self.pods - o.pods)
+        Resources::new(
+            self.cpu_m - o.cpu_m,
+            self.mem_b - o.mem_b,
+            self.pods - o.pods,
+        )
     }
 }
 impl SubAssign for Resources {
@@ -113,6 +121,11 @@ mod tests {
         assert_eq!(node.count_fits(&pod), 7);
         assert_eq!(node.count_fits(&Resources::new(0, 0, 1)), 58);
         assert_eq!((node - pod.times(7)).cpu_m, 420);
-        assert_eq!(Resources::new(1, 1, 1).saturating_sub(&Resources::new(2, 0, 0)).cpu_m, 0);
+        assert_eq!(
+            Resources::new(1, 1, 1)
+                .saturating_sub(&Resources::new(2, 0, 0))
+                .cpu_m,
+            0
+        );
     }
 }

@@ -152,13 +152,27 @@ impl Scheduler {
                         .workloads
                         .iter()
                         .enumerate()
-                        .filter(|(_, o)| o.namespace == w.namespace && c.selector.matches(&o.template.labels))
+                        .filter(|(_, o)| {
+                            o.namespace == w.namespace && c.selector.matches(&o.template.labels)
+                        })
                         .map(|(i, _)| i)
                         .collect(),
                     self_match: c.selector.matches(&w.template.labels),
                 };
-                let hard: Vec<Spread> = w.template.spread.iter().filter(|c| c.hard).map(resolve).collect();
-                let mut soft: Vec<Spread> = w.template.spread.iter().filter(|c| !c.hard).map(resolve).collect();
+                let hard: Vec<Spread> = w
+                    .template
+                    .spread
+                    .iter()
+                    .filter(|c| c.hard)
+                    .map(resolve)
+                    .collect();
+                let mut soft: Vec<Spread> = w
+                    .template
+                    .spread
+                    .iter()
+                    .filter(|c| !c.hard)
+                    .map(resolve)
+                    .collect();
                 if w.template.spread.is_empty() {
                     // System default constraints; the selector is the ReplicaSet's, i.e. this workload.
                     for (key, skew) in [(HOSTNAME_KEY, 3), (ZONE_KEY, 5)] {
@@ -211,7 +225,8 @@ impl Scheduler {
         self.ensure(pod);
         let i = pod as usize;
         if self.in_active[i] {
-            self.active.remove(&(-(priority as i64), self.queued_at[i], pod));
+            self.active
+                .remove(&(-(priority as i64), self.queued_at[i], pod));
             self.in_active[i] = false;
         }
         if self.in_pool[i] {
@@ -239,7 +254,8 @@ impl Scheduler {
         let i = pod as usize;
         self.in_pool[i] = false;
         self.in_active[i] = true;
-        self.active.insert((-(priority as i64), self.queued_at[i], pod));
+        self.active
+            .insert((-(priority as i64), self.queued_at[i], pod));
     }
 
     fn move_workload(&mut self, s: &Scenario, w: u32) -> bool {
@@ -291,7 +307,9 @@ impl Scheduler {
             let due: Vec<PodId> = set
                 .iter()
                 .copied()
-                .filter(|p| now.saturating_sub(self.queued_at[*p as usize]) > MAX_IN_UNSCHEDULABLE_MS)
+                .filter(|p| {
+                    now.saturating_sub(self.queued_at[*p as usize]) > MAX_IN_UNSCHEDULABLE_MS
+                })
                 .collect();
             for p in &due {
                 set.remove(p);
@@ -317,7 +335,8 @@ impl Scheduler {
         }
         let t = &s.workloads[w].template;
         let sh = &c.shapes[shape as usize];
-        let ok = t.matches_node_labels(&sh.labels) && tolerates_all_hard(&t.tolerations, &sh.taints);
+        let ok =
+            t.matches_node_labels(&sh.labels) && tolerates_all_hard(&t.tolerations, &sh.taints);
         let prefer_tolerations: Vec<_> = t
             .tolerations
             .iter()
@@ -327,7 +346,9 @@ impl Scheduler {
         let intolerable_prefer = sh
             .taints
             .iter()
-            .filter(|x| x.effect == TaintEffect::PreferNoSchedule && !tolerated(&prefer_tolerations, x))
+            .filter(|x| {
+                x.effect == TaintEffect::PreferNoSchedule && !tolerated(&prefer_tolerations, x)
+            })
             .count() as i64;
         let preferred_weight = t
             .preferred_terms
@@ -345,11 +366,18 @@ impl Scheduler {
     }
 
     /// Schedules every pod in the active queue, in order.
-    pub fn run(&mut self, s: &Scenario, c: &mut Cluster, topo: &Topology, now: Millis) -> RunResult {
+    pub fn run(
+        &mut self,
+        s: &Scenario,
+        c: &mut Cluster,
+        topo: &Topology,
+        now: Millis,
+    ) -> RunResult {
         let mut result = RunResult::default();
         let mut failed_workload = vec![false; s.workloads.len()];
         // Bindings change capacity and spread counts, so keep a local copy of the counts.
         let mut topo = topo.clone();
+        c.refresh_node_tree();
         while let Some((prio, _ts, pod)) = self.active.pop_first() {
             self.in_active[pod as usize] = false;
             let p = &c.pods[pod as usize];
@@ -396,9 +424,15 @@ impl Scheduler {
         (n * pct / 100).max(MIN_FEASIBLE_NODES)
     }
 
-    fn schedule_one(&mut self, s: &Scenario, c: &mut Cluster, topo: &Topology, w: usize) -> Option<NodeId> {
+    fn schedule_one(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        topo: &Topology,
+        w: usize,
+    ) -> Option<NodeId> {
         let t = &s.workloads[w].template;
-        let tree: Vec<NodeId> = c.node_tree().to_vec();
+        let tree = c.node_tree();
         let n = tree.len();
         if n == 0 {
             return None;
@@ -407,7 +441,7 @@ impl Scheduler {
         let hard = self.info[w].hard.clone();
         let hard_state: Vec<Option<DomainCounts>> = hard
             .iter()
-            .map(|sp| Some(domain_counts(s, c, topo, t, sp, &tree)))
+            .map(|sp| Some(domain_counts(s, c, topo, t, sp, tree)))
             .collect();
         let start = self.next_start % n;
         let mut feasible: Vec<NodeId> = Vec::new();
@@ -451,13 +485,24 @@ impl Scheduler {
         }
     }
 
-    fn pick(&mut self, s: &Scenario, c: &mut Cluster, topo: &Topology, w: usize, feasible: &[NodeId]) -> NodeId {
+    fn pick(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        topo: &Topology,
+        w: usize,
+        feasible: &[NodeId],
+    ) -> NodeId {
         let t = &s.workloads[w].template;
         let facts: Vec<ShapeFacts> = feasible
             .iter()
             .map(|id| self.shape_facts(s, c, w, c.nodes[*id as usize].shape))
             .collect();
-        let tt_max = facts.iter().map(|f| f.intolerable_prefer).max().unwrap_or(0);
+        let tt_max = facts
+            .iter()
+            .map(|f| f.intolerable_prefer)
+            .max()
+            .unwrap_or(0);
         let na_max = facts.iter().map(|f| f.preferred_weight).max().unwrap_or(0);
         let pts = spread_scores(s, c, topo, t, &self.info[w].soft, feasible);
         let best_effort = t.requests.cpu_m == 0 && t.requests.mem_b == 0;
@@ -475,7 +520,11 @@ impl Scheduler {
             } else {
                 100 * facts[i].preferred_weight / na_max
             };
-            let la = least_allocated(&node.allocatable, &node.nonzero_requested, &t.nonzero_requests);
+            let la = least_allocated(
+                &node.allocatable,
+                &node.nonzero_requested,
+                &t.nonzero_requests,
+            );
             let ba = if best_effort {
                 0
             } else {
@@ -561,7 +610,10 @@ fn domain_of_node(c: &Cluster, id: NodeId, key: &str) -> Option<Domain> {
     match key {
         ZONE_KEY => Some(Domain::Zone(n.zone)),
         HOSTNAME_KEY => Some(Domain::Host(id)),
-        _ => c.shapes[n.shape as usize].labels.get(key).map(|v| Domain::Label(v.clone())),
+        _ => c.shapes[n.shape as usize]
+            .labels
+            .get(key)
+            .map(|v| Domain::Label(v.clone())),
     }
 }
 
@@ -596,7 +648,14 @@ fn included(s: &Scenario, c: &Cluster, t: &PodTemplate, sp: &Spread, id: NodeId)
         && (!sp.honor_taints || tolerates_all_hard(&t.tolerations, &sh.taints))
 }
 
-fn domain_counts(s: &Scenario, c: &Cluster, topo: &Topology, t: &PodTemplate, sp: &Spread, tree: &[NodeId]) -> DomainCounts {
+fn domain_counts(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    t: &PodTemplate,
+    sp: &Spread,
+    tree: &[NodeId],
+) -> DomainCounts {
     let mut counts = BTreeMap::new();
     for &id in tree {
         if !included(s, c, t, sp, id) {
@@ -610,7 +669,14 @@ fn domain_counts(s: &Scenario, c: &Cluster, topo: &Topology, t: &PodTemplate, sp
 }
 
 /// PodTopologySpread scores (normalised, 0–100) for the feasible nodes.
-fn spread_scores(s: &Scenario, c: &mut Cluster, topo: &Topology, t: &PodTemplate, soft: &[Spread], feasible: &[NodeId]) -> Vec<i64> {
+fn spread_scores(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    t: &PodTemplate,
+    soft: &[Spread],
+    feasible: &[NodeId],
+) -> Vec<i64> {
     if soft.is_empty() {
         return vec![0; feasible.len()];
     }
@@ -623,23 +689,40 @@ fn spread_scores(s: &Scenario, c: &mut Cluster, topo: &Topology, t: &PodTemplate
             }
             continue;
         }
-        let domains: BTreeSet<Domain> = feasible.iter().filter_map(|id| domain_of_node(c, *id, &sp.key)).collect();
+        let domains: BTreeSet<Domain> = feasible
+            .iter()
+            .filter_map(|id| domain_of_node(c, *id, &sp.key))
+            .collect();
         let weight = libm::log(domains.len() as f64 + 2.0);
         let mut counts: BTreeMap<Domain, u32> = BTreeMap::new();
-        let tree: Vec<NodeId> = c.node_tree().to_vec();
-        for id in tree {
-            if !included(s, c, t, sp, id) {
-                continue;
+        let all_nodes_included =
+            !sp.honor_taints && t.node_selector.is_empty() && t.required_terms.is_empty();
+        if sp.key == ZONE_KEY && all_nodes_included {
+            // Every node passes the inclusion policies, so the per-zone counts are the totals.
+            for d in &domains {
+                if let Domain::Zone(z) = d {
+                    counts.insert(
+                        d.clone(),
+                        sp.counted.iter().map(|w| topo.zone_counts[*w][*z]).sum(),
+                    );
+                }
             }
-            if let Some(d) = domain_of_node(c, id, &sp.key)
-                && domains.contains(&d)
-            {
-                *counts.entry(d).or_insert(0) += matching_on_node(topo, sp, id);
+        } else {
+            for &id in c.node_tree() {
+                if !included(s, c, t, sp, id) {
+                    continue;
+                }
+                if let Some(d) = domain_of_node(c, id, &sp.key)
+                    && domains.contains(&d)
+                {
+                    *counts.entry(d).or_insert(0) += matching_on_node(topo, sp, id);
+                }
             }
         }
         for (i, &id) in feasible.iter().enumerate() {
             if let Some(d) = domain_of_node(c, id, &sp.key) {
-                raw[i] += counts.get(&d).copied().unwrap_or(0) as f64 * weight + (sp.max_skew - 1) as f64;
+                raw[i] +=
+                    counts.get(&d).copied().unwrap_or(0) as f64 * weight + (sp.max_skew - 1) as f64;
             }
         }
     }
@@ -647,7 +730,13 @@ fn spread_scores(s: &Scenario, c: &mut Cluster, topo: &Topology, t: &PodTemplate
     let max = *raw.iter().max().unwrap_or(&0);
     let min = *raw.iter().min().unwrap_or(&0);
     raw.iter()
-        .map(|&r| if max == 0 { 100 } else { 100 * (max + min - r) / max })
+        .map(|&r| {
+            if max == 0 {
+                100
+            } else {
+                100 * (max + min - r) / max
+            }
+        })
         .collect()
 }
 
@@ -671,11 +760,25 @@ mod tests {
         let alloc = Resources::new(4000, 8000, 10);
         // cpu (4000−2000)·100/4000 = 50; mem (8000−2000)·100/8000 = 75 → 62.
         assert_eq!(
-            least_allocated(&alloc, &Resources::new(1000, 1000, 0), &Resources::new(1000, 1000, 1)),
+            least_allocated(
+                &alloc,
+                &Resources::new(1000, 1000, 0),
+                &Resources::new(1000, 1000, 1)
+            ),
             62
         );
-        assert_eq!(least_allocated(&alloc, &Resources::new(5000, 0, 0), &Resources::ZERO), 50);
+        assert_eq!(
+            least_allocated(&alloc, &Resources::new(5000, 0, 0), &Resources::ZERO),
+            50
+        );
         // fractions 0.5 and 0.25 → std 0.125 → 87.
-        assert_eq!(balanced(&alloc, &Resources::new(1000, 1000, 0), &Resources::new(1000, 1000, 1)), 87);
+        assert_eq!(
+            balanced(
+                &alloc,
+                &Resources::new(1000, 1000, 0),
+                &Resources::new(1000, 1000, 1)
+            ),
+            87
+        );
     }
 }

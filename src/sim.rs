@@ -6,14 +6,18 @@
 //! sample. Within a phase, events run in the order they were scheduled.
 
 use crate::cloud::pricing::CapacityType;
-use crate::cluster::{Cluster, Node, NodeId, NodeOwner, NodeState, Pod, PodCause, PodId, RemovalReason};
+use crate::cluster::{
+    Cluster, Node, NodeId, NodeOwner, NodeState, Pod, PodCause, PodId, RemovalReason,
+};
 use crate::engine::{EngineError, EventQueue, MINUTE, Millis, RngStreams, SECOND, Stream, Timer};
 use crate::hpa::{self, HpaState, PodClass, PodGroup, Tolerances};
 use crate::karpenter::disruption::{self, Command, Disruption, WorkloadView};
 use crate::karpenter::offerings::offering_labels;
 use crate::karpenter::provisioning::{self, Claim, Launch, Provisioner, SolveOptions};
 use crate::resources::Resources;
-use crate::scenario::{DemandUnit, DisruptionReason, HpaMetric, InitialState, MetricResource, Scenario};
+use crate::scenario::{
+    DemandUnit, DisruptionReason, HpaMetric, InitialState, MetricResource, Scenario,
+};
 use crate::scheduler::{FLUSH_INTERVAL_MS, Scheduler, Topology};
 use crate::workload::{DemandCurve, demand_to_cpu_m};
 use rand::RngExt;
@@ -234,8 +238,7 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         sched: Scheduler::new(s, streams.stream(Stream::Scheduler)),
         prov: Provisioner::new(s, streams.stream(Stream::SpotAllocation)),
         disr: Disruption::default(),
-        w: s
-            .workloads
+        w: s.workloads
             .iter()
             .enumerate()
             .map(|(i, w)| WorkloadState {
@@ -295,7 +298,12 @@ impl<'a> Sim<'a> {
 
     fn arm_scheduler(&mut self) {
         let now = self.now();
-        self.sched_timer.arm(&mut self.q, now, Phase::Scheduler as u8, Event::SchedulerRun);
+        self.sched_timer.arm(
+            &mut self.q,
+            now,
+            Phase::Scheduler as u8,
+            Event::SchedulerRun,
+        );
     }
 
     fn node_name(&mut self) -> String {
@@ -313,7 +321,6 @@ impl<'a> Sim<'a> {
         }
     }
 
-
     // ----- start-up -------------------------------------------------------------------------
 
     fn start(&mut self) -> Result<(), SimError> {
@@ -322,7 +329,14 @@ impl<'a> Sim<'a> {
         for (gi, g) in s.node_groups.iter().enumerate() {
             for i in 0..g.size {
                 let zone = i as usize % s.zones.len();
-                let id = self.create_node(NodeOwner::Group(gi), g.instance_type, zone, g.capacity_type, None, 0);
+                let id = self.create_node(
+                    NodeOwner::Group(gi),
+                    g.instance_type,
+                    zone,
+                    g.capacity_type,
+                    None,
+                    0,
+                );
                 self.c.node_ready(id, 0);
             }
         }
@@ -335,7 +349,14 @@ impl<'a> Sim<'a> {
         for wi in 0..s.workloads.len() {
             let n = self.w[wi].desired;
             for _ in 0..n {
-                self.create_pod(wi, if warm { PodCause::Initial } else { PodCause::ScaleUp })?;
+                self.create_pod(
+                    wi,
+                    if warm {
+                        PodCause::Initial
+                    } else {
+                        PodCause::ScaleUp
+                    },
+                )?;
             }
         }
         if warm {
@@ -352,8 +373,12 @@ impl<'a> Sim<'a> {
             }
         }
         if !s.node_pools.is_empty() {
-            self.disruption_timer
-                .arm(&mut self.q, disruption::POLL_MS, Phase::Controllers as u8, Event::DisruptionTick);
+            self.disruption_timer.arm(
+                &mut self.q,
+                disruption::POLL_MS,
+                Phase::Controllers as u8,
+                Event::DisruptionTick,
+            );
         }
         self.schedule(0, Phase::Sample, Event::Sample);
         self.arm_scheduler();
@@ -404,13 +429,30 @@ impl<'a> Sim<'a> {
                 break;
             }
             let pending: Vec<PodId> = self.pending_unschedulable.iter().copied().collect();
-            let sol = self.prov.solve(self.s, &self.c, &self.topo, &pending, &SolveOptions { allow_new: true, ..Default::default() }, 0);
+            let sol = self.prov.solve(
+                self.s,
+                &self.c,
+                &self.topo,
+                &pending,
+                &SolveOptions {
+                    allow_new: true,
+                    ..Default::default()
+                },
+                0,
+            );
             if sol.claims.is_empty() {
                 break;
             }
             for claim in &sol.claims {
                 if let Some(l) = self.prov.plan_launch(self.s, claim, 0, false) {
-                    let id = self.create_node(NodeOwner::Pool(claim.pool), l.instance_type, l.zone, l.capacity_type, Some(l.price), 0);
+                    let id = self.create_node(
+                        NodeOwner::Pool(claim.pool),
+                        l.instance_type,
+                        l.zone,
+                        l.capacity_type,
+                        Some(l.price),
+                        0,
+                    );
                     self.c.node_ready(id, 0);
                 }
             }
@@ -431,7 +473,15 @@ impl<'a> Sim<'a> {
 
     // ----- nodes ------------------------------------------------------------------------------
 
-    fn create_node(&mut self, owner: NodeOwner, it: usize, zone: usize, ct: CapacityType, price: Option<f64>, now: Millis) -> NodeId {
+    fn create_node(
+        &mut self,
+        owner: NodeOwner,
+        it: usize,
+        zone: usize,
+        ct: CapacityType,
+        price: Option<f64>,
+        now: Millis,
+    ) -> NodeId {
         let s = self.s;
         let itype = s.catalog.get(it);
         let mut labels = offering_labels(itype, &s.zones[zone], &s.region, ct);
@@ -440,7 +490,10 @@ impl<'a> Sim<'a> {
                 labels.extend(self.prov.pools[p].node_labels.clone());
                 labels.insert("karpenter.sh/initialized".into(), "true".into());
                 labels.insert("karpenter.sh/registered".into(), "true".into());
-                (s.node_pools[p].taints.clone(), s.node_classes[s.node_pools[p].node_class].kubelet.clone())
+                (
+                    s.node_pools[p].taints.clone(),
+                    s.node_classes[s.node_pools[p].node_class].kubelet.clone(),
+                )
             }
             NodeOwner::Group(g) => {
                 let group = &s.node_groups[g];
@@ -449,7 +502,12 @@ impl<'a> Sim<'a> {
                 labels.insert("eks.amazonaws.com/nodegroup".into(), group.name.clone());
                 labels.insert(
                     "eks.amazonaws.com/capacityType".into(),
-                    if ct == CapacityType::Spot { "SPOT" } else { "ON_DEMAND" }.into(),
+                    if ct == CapacityType::Spot {
+                        "SPOT"
+                    } else {
+                        "ON_DEMAND"
+                    }
+                    .into(),
                 );
                 (group.taints.clone(), group.kubelet.clone())
             }
@@ -459,9 +517,14 @@ impl<'a> Sim<'a> {
         let nonzero_overhead = s
             .daemonsets
             .iter()
-            .filter(|d| d.template.matches_node_labels(&labels) && crate::k8s::labels::tolerates_all_hard(&d.template.tolerations, &taints))
+            .filter(|d| {
+                d.template.matches_node_labels(&labels)
+                    && crate::k8s::labels::tolerates_all_hard(&d.template.tolerations, &taints)
+            })
             .fold(Resources::ZERO, |a, d| a + d.template.nonzero_requests);
-        let price = price.or_else(|| s.prices.price(&itype.name, &s.zones[zone], ct)).unwrap_or(0.0);
+        let price = price
+            .or_else(|| s.prices.price(&itype.name, &s.zones[zone], ct))
+            .unwrap_or(0.0);
         let shape = self.c.intern_shape(labels, taints);
         let name = self.node_name();
         let node = Node {
@@ -496,7 +559,14 @@ impl<'a> Sim<'a> {
 
     fn launch(&mut self, pool: usize, l: Launch) -> NodeId {
         let now = self.now();
-        let id = self.create_node(NodeOwner::Pool(pool), l.instance_type, l.zone, l.capacity_type, Some(l.price), now);
+        let id = self.create_node(
+            NodeOwner::Pool(pool),
+            l.instance_type,
+            l.zone,
+            l.capacity_type,
+            Some(l.price),
+            now,
+        );
         let delay = self.s.latency.node_launch.sample(&mut self.rng_launch);
         self.schedule(now + delay, Phase::Lifecycle, Event::NodeReady(id));
         id
@@ -552,7 +622,10 @@ impl<'a> Sim<'a> {
             let w = self.c.pods[p as usize].workload as usize;
             let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
             let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
-            let view = WorkloadView { desired: &desired, ready: &ready };
+            let view = WorkloadView {
+                desired: &desired,
+                ready: &ready,
+            };
             if disruption::pdb_allowed(self.s, &view, w) == Some(0) {
                 blocked = true;
                 continue;
@@ -571,7 +644,9 @@ impl<'a> Sim<'a> {
             self.schedule(at, Phase::Controllers, Event::Drain(id));
             return;
         }
-        let reason = self.c.nodes[id as usize].removal.unwrap_or(RemovalReason::Underutilized);
+        let reason = self.c.nodes[id as usize]
+            .removal
+            .unwrap_or(RemovalReason::Underutilized);
         self.c.terminate_node(id, now, reason);
         self.draining.remove(&id);
     }
@@ -602,7 +677,8 @@ impl<'a> Sim<'a> {
             generation: 0,
         });
         self.w[wi].active.push(id);
-        self.sched.enqueue(id, self.s.workloads[wi].template.priority, now);
+        self.sched
+            .enqueue(id, self.s.workloads[wi].template.priority, now);
         self.count_pods(1);
         Ok(id)
     }
@@ -647,7 +723,12 @@ impl<'a> Sim<'a> {
                     self.w[wi].ready -= 1;
                 }
                 let grace = self.s.workloads[wi].template.termination_grace_ms;
-                let delay = self.s.latency.pod_shutdown.sample(&mut self.rng_shutdown).min(grace);
+                let delay = self
+                    .s
+                    .latency
+                    .pod_shutdown
+                    .sample(&mut self.rng_shutdown)
+                    .min(grace);
                 self.schedule(now + delay, Phase::Lifecycle, Event::PodGone(pod));
             }
         }
@@ -673,7 +754,11 @@ impl<'a> Sim<'a> {
             if !initial {
                 let delay = self.s.latency.pod_startup.sample(&mut self.rng_startup);
                 let generation = self.c.pods[pod as usize].generation;
-                self.schedule(now + delay, Phase::PodReady, Event::PodReady(pod, generation));
+                self.schedule(
+                    now + delay,
+                    Phase::PodReady,
+                    Event::PodReady(pod, generation),
+                );
             }
         }
     }
@@ -722,11 +807,21 @@ impl<'a> Sim<'a> {
                 let assigned = u8::from(pod.node.is_some());
                 let ready = pod.ready.is_some();
                 let phase = if ready { 2 } else { 0 };
-                let rank = pod.node.map(|n| self.topo.on_node(wi, n) as i64).unwrap_or(0);
+                let rank = pod
+                    .node
+                    .map(|n| self.topo.on_node(wi, n) as i64)
+                    .unwrap_or(0);
                 let t = pod.ready.unwrap_or(pod.created);
                 let age_ns = (now.saturating_sub(t) as i128) * 1_000_000;
-                let bucket = if age_ns <= 0 { -1 } else { 127 - age_ns.leading_zeros() as i64 };
-                ((assigned, phase, u8::from(ready), -rank, bucket, pod.uid), p)
+                let bucket = if age_ns <= 0 {
+                    -1
+                } else {
+                    127 - age_ns.leading_zeros() as i64
+                };
+                (
+                    (assigned, phase, u8::from(ready), -rank, bucket, pod.uid),
+                    p,
+                )
             })
             .collect();
         if k < keyed.len() {
@@ -741,7 +836,11 @@ impl<'a> Sim<'a> {
 
     fn demand_cpu_m(&self, wi: usize, t0: Millis, t1: Millis) -> Option<f64> {
         let d = self.w[wi].demand.as_ref()?;
-        Some(demand_to_cpu_m(&self.s.workloads[wi], d.unit, d.mean_over(t0, t1)))
+        Some(demand_to_cpu_m(
+            &self.s.workloads[wi],
+            d.unit,
+            d.mean_over(t0, t1),
+        ))
     }
 
     fn on_scrape(&mut self) {
@@ -750,7 +849,13 @@ impl<'a> Sim<'a> {
             let ready = self.w[wi].ready;
             let usage = self
                 .demand_cpu_m(wi, now.saturating_sub(METRIC_RESOLUTION_MS), now)
-                .map(|d| if ready > 0 { (d / ready as f64).floor() as i64 } else { 0 })
+                .map(|d| {
+                    if ready > 0 {
+                        (d / ready as f64).floor() as i64
+                    } else {
+                        0
+                    }
+                })
                 .unwrap_or(0);
             self.w[wi].sample = Some((now, usage));
             // Non-HPA workloads whose demand is in replicas follow the curve directly.
@@ -765,7 +870,11 @@ impl<'a> Sim<'a> {
                 }
             }
         }
-        self.schedule(now + METRIC_RESOLUTION_MS, Phase::Metrics, Event::MetricsScrape);
+        self.schedule(
+            now + METRIC_RESOLUTION_MS,
+            Phase::Metrics,
+            Event::MetricsScrape,
+        );
     }
 
     /// Classifies the workload's pods for a CPU metric, in groups of identical pods.
@@ -848,7 +957,8 @@ impl<'a> Sim<'a> {
                 .iter()
                 .map(|m| match *m {
                     HpaMetric::Utilization { target_percent, .. } => {
-                        hpa::resource_utilization_replicas(current, &groups, target_percent, tol).map(|r| r.0)
+                        hpa::resource_utilization_replicas(current, &groups, target_percent, tol)
+                            .map(|r| r.0)
                     }
                     HpaMetric::AverageValue { target_milli, .. } => {
                         hpa::plain_metric_replicas(current, &groups, target_milli, tol).map(|r| r.0)
@@ -863,7 +973,11 @@ impl<'a> Sim<'a> {
             self.w[wi].desired = decision.desired;
             self.reconcile_replicas(wi, PodCause::ScaleUp);
         }
-        self.schedule(now + hpa::SYNC_PERIOD_MS, Phase::Controllers, Event::HpaSync(wi as u32));
+        self.schedule(
+            now + hpa::SYNC_PERIOD_MS,
+            Phase::Controllers,
+            Event::HpaSync(wi as u32),
+        );
     }
 
     // ----- kube-scheduler ---------------------------------------------------------------------
@@ -882,8 +996,12 @@ impl<'a> Sim<'a> {
             }
         }
         if self.sched.pool_len() > 0 {
-            self.flush_timer
-                .arm(&mut self.q, now + FLUSH_INTERVAL_MS, Phase::Scheduler as u8, Event::SchedulerFlush);
+            self.flush_timer.arm(
+                &mut self.q,
+                now + FLUSH_INTERVAL_MS,
+                Phase::Scheduler as u8,
+                Event::SchedulerFlush,
+            );
         }
     }
 
@@ -894,8 +1012,12 @@ impl<'a> Sim<'a> {
             self.arm_scheduler();
         }
         if self.sched.pool_len() > 0 {
-            self.flush_timer
-                .arm(&mut self.q, now + FLUSH_INTERVAL_MS, Phase::Scheduler as u8, Event::SchedulerFlush);
+            self.flush_timer.arm(
+                &mut self.q,
+                now + FLUSH_INTERVAL_MS,
+                Phase::Scheduler as u8,
+                Event::SchedulerFlush,
+            );
         }
     }
 
@@ -904,8 +1026,16 @@ impl<'a> Sim<'a> {
     fn trigger_batch(&mut self) {
         let now = self.now();
         let k = &self.s.karpenter;
-        let close = self.prov.batcher.trigger(now, k.batch_idle_ms, k.batch_max_ms);
-        self.batch_timer.rearm(&mut self.q, close, Phase::Controllers as u8, Event::BatchCheck);
+        let close = self
+            .prov
+            .batcher
+            .trigger(now, k.batch_idle_ms, k.batch_max_ms);
+        self.batch_timer.rearm(
+            &mut self.q,
+            close,
+            Phase::Controllers as u8,
+            Event::BatchCheck,
+        );
     }
 
     fn on_batch_check(&mut self) {
@@ -917,7 +1047,12 @@ impl<'a> Sim<'a> {
         }
         let close = self.prov.batcher.close_at(k.batch_idle_ms, k.batch_max_ms);
         if now < close {
-            self.batch_timer.rearm(&mut self.q, close, Phase::Controllers as u8, Event::BatchCheck);
+            self.batch_timer.rearm(
+                &mut self.q,
+                close,
+                Phase::Controllers as u8,
+                Event::BatchCheck,
+            );
             return;
         }
         self.prov.batcher.close();
@@ -931,7 +1066,17 @@ impl<'a> Sim<'a> {
             return;
         }
         self.solves += 1;
-        let sol = self.prov.solve(self.s, &self.c, &self.topo, &pending, &SolveOptions { allow_new: true, ..Default::default() }, now);
+        let sol = self.prov.solve(
+            self.s,
+            &self.c,
+            &self.topo,
+            &pending,
+            &SolveOptions {
+                allow_new: true,
+                ..Default::default()
+            },
+            now,
+        );
         let nominate_until = now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
         for &(_, node) in &sol.on_existing {
             let n = &mut self.c.nodes[node as usize];
@@ -941,15 +1086,20 @@ impl<'a> Sim<'a> {
             self.launch_claim(claim);
         }
         // Pods still pending are re-triggered by the pod controller's 10 s requeue.
-        self.requeue_timer
-            .arm(&mut self.q, now + PROVISION_REQUEUE_MS, Phase::Controllers as u8, Event::ProvisionRequeue);
+        self.requeue_timer.arm(
+            &mut self.q,
+            now + PROVISION_REQUEUE_MS,
+            Phase::Controllers as u8,
+            Event::ProvisionRequeue,
+        );
     }
 
     fn launch_claim(&mut self, claim: &Claim) -> Option<NodeId> {
         let now = self.now();
         let l = self.prov.plan_launch(self.s, claim, now, false)?;
         let id = self.launch(claim.pool, l);
-        self.c.nodes[id as usize].nominated_until = now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
+        self.c.nodes[id as usize].nominated_until =
+            now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
         Some(id)
     }
 
@@ -971,36 +1121,78 @@ impl<'a> Sim<'a> {
         self.disruption_timer.fired();
         let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
         let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
-        let view = WorkloadView { desired: &desired, ready: &ready };
+        let view = WorkloadView {
+            desired: &desired,
+            ready: &ready,
+        };
         let pending = self.pending_list();
-        match self.disr.compute(self.s, &mut self.c, &self.topo, &mut self.prov, &view, &pending, now) {
+        match self.disr.compute(
+            self.s,
+            &mut self.c,
+            &self.topo,
+            &mut self.prov,
+            &view,
+            &pending,
+            now,
+        ) {
             Some(cmd) => {
                 self.pending_command = Some(cmd);
-                self.schedule(now + disruption::VALIDATION_MS, Phase::Controllers, Event::DisruptionValidate);
+                self.schedule(
+                    now + disruption::VALIDATION_MS,
+                    Phase::Controllers,
+                    Event::DisruptionValidate,
+                );
             }
             None => {
-                self.disruption_timer
-                    .arm(&mut self.q, now + disruption::POLL_MS, Phase::Controllers as u8, Event::DisruptionTick);
+                self.disruption_timer.arm(
+                    &mut self.q,
+                    now + disruption::POLL_MS,
+                    Phase::Controllers as u8,
+                    Event::DisruptionTick,
+                );
             }
         }
     }
 
     fn on_disruption_validate(&mut self) {
         let now = self.now();
-        let Some(cmd) = self.pending_command.take() else { return };
+        let Some(cmd) = self.pending_command.take() else {
+            return;
+        };
         let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
         let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
-        let view = WorkloadView { desired: &desired, ready: &ready };
+        let view = WorkloadView {
+            desired: &desired,
+            ready: &ready,
+        };
         let pending = self.pending_list();
-        let valid = self.disr.validate(self.s, &self.c, &self.topo, &mut self.prov, &view, &pending, cmd, now);
+        let valid = self.disr.validate(
+            self.s,
+            &self.c,
+            &self.topo,
+            &mut self.prov,
+            &view,
+            &pending,
+            cmd,
+            now,
+        );
         match valid {
             Some(cmd) => {
                 self.execute(cmd);
-                self.disruption_timer.arm(&mut self.q, now, Phase::Controllers as u8, Event::DisruptionTick);
+                self.disruption_timer.arm(
+                    &mut self.q,
+                    now,
+                    Phase::Controllers as u8,
+                    Event::DisruptionTick,
+                );
             }
             None => {
-                self.disruption_timer
-                    .arm(&mut self.q, now + disruption::POLL_MS, Phase::Controllers as u8, Event::DisruptionTick);
+                self.disruption_timer.arm(
+                    &mut self.q,
+                    now + disruption::POLL_MS,
+                    Phase::Controllers as u8,
+                    Event::DisruptionTick,
+                );
             }
         }
     }
@@ -1016,12 +1208,8 @@ impl<'a> Sim<'a> {
             None => self.disruptions.push((cmd.reason, 1)),
         }
         for &id in &cmd.candidates {
-            let n = &mut self.c.nodes[id as usize];
-            n.unschedulable = true;
-            n.marked_for_deletion = true;
-            n.removal = Some(reason);
+            self.c.mark_for_deletion(id, reason, now);
         }
-        self.c.mark_changed(now);
         match &cmd.replacement {
             None => {
                 for &id in &cmd.candidates {
@@ -1131,7 +1319,11 @@ impl<'a> Sim<'a> {
             timeseries: self.timeseries,
             workload_series: self.workload_series,
             pods_peak: self.pods_peak,
-            pods_min: if self.pods_min == u64::MAX { self.pods_now } else { self.pods_min },
+            pods_min: if self.pods_min == u64::MAX {
+                self.pods_now
+            } else {
+                self.pods_min
+            },
             nodes_peak: self.nodes_peak,
             disruptions: self.disruptions,
             pods_evicted: self.pods_evicted,

@@ -174,7 +174,10 @@ pub fn parse_trace(file: &str, text: &str) -> Result<Vec<(Millis, f64)>, InputEr
         let traw = rec.get(tc).unwrap_or("");
         let t = if let Ok(secs) = traw.parse::<f64>() {
             if !(secs.is_finite() && secs >= 0.0) {
-                return Err(at("time", format!("must be a non-negative time, got {traw:?}")));
+                return Err(at(
+                    "time",
+                    format!("must be a non-negative time, got {traw:?}"),
+                ));
             }
             (secs * 1000.0).round() as Millis
         } else {
@@ -186,7 +189,12 @@ pub fn parse_trace(file: &str, text: &str) -> Result<Vec<(Millis, f64)>, InputEr
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| at("value", format!("must be a non-negative number, got {vraw:?}")))?;
+            .ok_or_else(|| {
+                at(
+                    "value",
+                    format!("must be a non-negative number, got {vraw:?}"),
+                )
+            })?;
         if let Some(last) = points.last()
             && t <= last.0
         {

@@ -221,14 +221,20 @@ pub fn kube_reserved_cpu_m(cpu_m: i64) -> i64 {
 /// regular expression `(^[a-z]+)(\-[0-9]+tb)?([0-9]+).*\.` of aws `computeRequirements`.
 pub fn split_name(name: &str) -> Option<(String, String, u32, String)> {
     let (family, size) = name.split_once('.')?;
-    let cat_len = family.bytes().take_while(|b| b.is_ascii_lowercase()).count();
+    let cat_len = family
+        .bytes()
+        .take_while(|b| b.is_ascii_lowercase())
+        .count();
     if cat_len == 0 {
         return None;
     }
     let rest = &family[cat_len..];
     let rest = rest
         .strip_prefix('-')
-        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches("tb"))
+        .map(|r| {
+            r.trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches("tb")
+        })
         .unwrap_or(rest);
     let gen_len = rest.bytes().take_while(|b| b.is_ascii_digit()).count();
     if gen_len == 0 || size.is_empty() {

@@ -189,8 +189,9 @@ impl PriceTable {
         };
         match ct {
             CapacityType::OnDemand => direct(ct),
-            CapacityType::Spot => direct(ct)
-                .or_else(|| direct(CapacityType::OnDemand).map(|p| p * self.spot_ratio)),
+            CapacityType::Spot => {
+                direct(ct).or_else(|| direct(CapacityType::OnDemand).map(|p| p * self.spot_ratio))
+            }
         }
     }
 

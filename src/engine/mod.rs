@@ -315,10 +315,7 @@ mod tests {
         q.schedule(1, 0, "a");
         q.schedule(2, 0, "b");
         assert!(q.pop_until(10, |_| 0).unwrap().is_some());
-        assert_eq!(
-            q.pop_until(10, |_| 0),
-            Err(EngineError::EventBudget(1))
-        );
+        assert_eq!(q.pop_until(10, |_| 0), Err(EngineError::EventBudget(1)));
     }
 
     #[test]

@@ -80,13 +80,19 @@ fn parse_field(
             (v, if step.is_some() { max } else { v }, false)
         };
         if start < min {
-            return Err(format!("beginning of range ({start}) below minimum ({min}): {expr}"));
+            return Err(format!(
+                "beginning of range ({start}) below minimum ({min}): {expr}"
+            ));
         }
         if end > max {
-            return Err(format!("end of range ({end}) above maximum ({max}): {expr}"));
+            return Err(format!(
+                "end of range ({end}) above maximum ({max}): {expr}"
+            ));
         }
         if start > end {
-            return Err(format!("beginning of range ({start}) beyond end of range ({end}): {expr}"));
+            return Err(format!(
+                "beginning of range ({start}) beyond end of range ({end}): {expr}"
+            ));
         }
         let step = step.unwrap_or(1);
         if is_star && step == 1 {
@@ -258,8 +264,7 @@ impl Clock {
         let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().map_err(|_| err());
         let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
         let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || h > 23 || mi > 59 || sec > 59
-        {
+        if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || h > 23 || mi > 59 || sec > 59 {
             return Err(err());
         }
         let days = days_from_civil(y as i64, mo, d);
@@ -309,7 +314,10 @@ mod tests {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         let t = at("2026-01-05T13:45:00Z");
-        assert_eq!((t.year, t.month, t.day, t.hour, t.minute), (2026, 1, 5, 13, 45));
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.minute),
+            (2026, 1, 5, 13, 45)
+        );
         assert_eq!(t.weekday, 1, "2026-01-05 is a Monday");
         assert!(Clock::parse_start("2026-02-30T00:00:00Z").is_err());
         assert!(Clock::parse_start("2026-01-05 00:00:00").is_err());
@@ -332,8 +340,19 @@ mod tests {
         assert!(s.matches(&at("2026-02-01T00:00:00Z")), "the 1st");
         assert!(!s.matches(&at("2026-02-03T00:00:00Z")));
         for bad in [
-            "", "* * * *", "* * * * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * * 13 *",
-            "* * * * 7", "5-1 * * * *", "*/0 * * * *", "L * * * *", "@every 5m", "@dailyX",
+            "",
+            "* * * *",
+            "* * * * * *",
+            "60 * * * *",
+            "* 24 * * *",
+            "* * 0 * *",
+            "* * * 13 *",
+            "* * * * 7",
+            "5-1 * * * *",
+            "*/0 * * * *",
+            "L * * * *",
+            "@every 5m",
+            "@dailyX",
             "a * * * *",
         ] {
             assert!(Schedule::parse(bad).is_err(), "{bad:?} should be rejected");

@@ -175,11 +175,7 @@ pub fn parse_go_duration(s: &str) -> Result<i64, DurationError> {
 /// Converts nanoseconds to whole milliseconds of virtual time, rounding up so that a
 /// non-zero duration never becomes zero.
 pub fn ns_to_ms_ceil(ns: i64) -> u64 {
-    if ns <= 0 {
-        0
-    } else {
-        (ns as u64).div_ceil(MS)
-    }
+    if ns <= 0 { 0 } else { (ns as u64).div_ceil(MS) }
 }
 
 /// The CRD pattern of Karpenter's `NillableDuration` fields.
@@ -300,8 +296,14 @@ mod tests {
             ("15m", 15 * MIN as i64),
             ("16h", 16 * HOUR as i64),
             ("3h30m", 3 * HOUR as i64 + 30 * MIN as i64),
-            ("10.5s4m", 4 * MIN as i64 + 10 * SEC as i64 + 500 * MS as i64),
-            ("-2m3.4s", -(2 * MIN as i64 + 3 * SEC as i64 + 400 * MS as i64)),
+            (
+                "10.5s4m",
+                4 * MIN as i64 + 10 * SEC as i64 + 500 * MS as i64,
+            ),
+            (
+                "-2m3.4s",
+                -(2 * MIN as i64 + 3 * SEC as i64 + 400 * MS as i64),
+            ),
             ("1h2m3s4ms5us6ns", 3_723_004_005_006),
             ("39h9m14.425s", 140_954_425 * MS as i64),
             ("52763797000ns", 52_763_797_000),
@@ -314,7 +316,10 @@ mod tests {
             ("-9223372036854775.808us", i64::MIN),
             ("-9223372036s854ms775us808ns", i64::MIN),
             ("0.100000000000000000000h", 6 * MIN as i64),
-            ("0.830103483285477580700h", 49 * MIN as i64 + 48 * SEC as i64 + 372_539_827),
+            (
+                "0.830103483285477580700h",
+                49 * MIN as i64 + 48 * SEC as i64 + 372_539_827,
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(parse_go_duration(input), Ok(*want), "{input}");

@@ -55,7 +55,9 @@ impl Operator {
                 } else {
                     "In, NotIn, Exists, DoesNotExist, Gt, Lt"
                 };
-                return Err(format!("unknown operator {s:?}; valid operators are {valid}"));
+                return Err(format!(
+                    "unknown operator {s:?}; valid operators are {valid}"
+                ));
             }
         };
         Ok(op)
@@ -364,7 +366,13 @@ mod tests {
     }
 
     fn req(key: &str, op: Operator, values: &[&str]) -> Requirement {
-        Requirement::new(key, op, values.iter().map(|s| s.to_string()).collect(), None).unwrap()
+        Requirement::new(
+            key,
+            op,
+            values.iter().map(|s| s.to_string()).collect(),
+            None,
+        )
+        .unwrap()
     }
 
     #[test]

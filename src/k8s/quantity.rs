@@ -33,7 +33,9 @@ pub struct Quantity {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QuantityError {
     /// The string does not match the quantity grammar (upstream `ErrFormatWrong`).
-    #[error("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]
+    #[error(
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    )]
     Format,
     /// The suffix is not one of the known suffixes (upstream `ErrSuffix`).
     #[error("unable to parse quantity's suffix")]
@@ -303,9 +305,7 @@ fn parse(s: &str) -> Result<Quantity, QuantityError> {
         if sticky || pow10 < 0 {
             return parse_binary_fraction(&p, pow2);
         }
-        acc = acc
-            .checked_mul(1i128 << pow2)
-            .ok_or(QuantityError::Range)?;
+        acc = acc.checked_mul(1i128 << pow2).ok_or(QuantityError::Range)?;
     }
     if sticky {
         acc = acc.checked_add(1).ok_or(QuantityError::Range)?;
@@ -358,7 +358,10 @@ mod tests {
         assert_eq!(milli("1k"), 1_000_000);
         assert_eq!(Quantity::parse("1M").unwrap().value(), 1_000_000);
         assert_eq!(Quantity::parse("1G").unwrap().value(), 1_000_000_000);
-        assert_eq!(Quantity::parse("1E").unwrap().value(), 1_000_000_000_000_000_000);
+        assert_eq!(
+            Quantity::parse("1E").unwrap().value(),
+            1_000_000_000_000_000_000
+        );
         assert_eq!(Quantity::parse("100n").unwrap().nanos(), 100);
         assert_eq!(Quantity::parse("1u").unwrap().nanos(), 1000);
     }
@@ -366,7 +369,10 @@ mod tests {
     #[test]
     fn binary_si_suffixes() {
         assert_eq!(Quantity::parse("1Ki").unwrap().value(), 1024);
-        assert_eq!(Quantity::parse("2Gi").unwrap().value(), 2 * 1024 * 1024 * 1024);
+        assert_eq!(
+            Quantity::parse("2Gi").unwrap().value(),
+            2 * 1024 * 1024 * 1024
+        );
         assert_eq!(Quantity::parse("1.5Gi").unwrap().value(), 1610612736);
         assert_eq!(Quantity::parse("512Mi").unwrap().value(), 536870912);
     }

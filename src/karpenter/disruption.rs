@@ -30,7 +30,10 @@ use super::provisioning::{Claim, Launch, Provisioner, SolveOptions};
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{Cluster, NodeId, NodeOwner, NodeState, PodId};
 use crate::engine::Millis;
-use crate::scenario::{BudgetNodes, ConsolidationPolicy, DisruptionReason, IntOrPercent, PdbRule, Scenario};
+use crate::resources::Resources;
+use crate::scenario::{
+    BudgetNodes, ConsolidationPolicy, DisruptionReason, IntOrPercent, PdbRule, Scenario,
+};
 use crate::scheduler::Topology;
 use std::collections::BTreeSet;
 
@@ -69,6 +72,16 @@ pub struct WorkloadView<'a> {
     pub ready: &'a [i64],
 }
 
+impl WorkloadView<'_> {
+    /// Per workload: do its pods block eviction now (`do-not-disrupt`, or a PDB that allows no
+    /// disruption)?
+    pub fn blocking(&self, s: &Scenario) -> Vec<bool> {
+        (0..s.workloads.len())
+            .map(|w| s.workloads[w].template.do_not_disrupt || pdb_allowed(s, self, w) == Some(0))
+            .collect()
+    }
+}
+
 /// Current `disruptionsAllowed` of a workload's PDB (`None`: no PDB).
 pub fn pdb_allowed(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> Option<i64> {
     let pdb = &s.pdbs[s.workloads[w].pdb?];
@@ -88,7 +101,8 @@ pub fn pdb_allowed(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> Option<i6
 /// `EvictionCost` of a pod: `clamp(1 + deletionCost / 2^27 + priority / 2^25, −10, 10)`.
 pub fn eviction_cost(s: &Scenario, w: usize) -> f64 {
     let t = &s.workloads[w].template;
-    (1.0 + t.deletion_cost as f64 / 2f64.powi(27) + t.priority as f64 / 2f64.powi(25)).clamp(-10.0, 10.0)
+    (1.0 + t.deletion_cost as f64 / 2f64.powi(27) + t.priority as f64 / 2f64.powi(25))
+        .clamp(-10.0, 10.0)
 }
 
 /// Allowed disruptions per pool for a reason (`BuildDisruptionBudgetMapping`).
@@ -96,7 +110,9 @@ pub fn budgets(s: &Scenario, c: &Cluster, reason: DisruptionReason, now: Millis)
     let mut nodes = vec![0i64; s.node_pools.len()];
     let mut disrupting = vec![0i64; s.node_pools.len()];
     for n in &c.nodes {
-        let NodeOwner::Pool(p) = n.owner else { continue };
+        let NodeOwner::Pool(p) = n.owner else {
+            continue;
+        };
         if n.state != NodeState::Ready {
             continue;
         }
@@ -150,8 +166,9 @@ impl Disruption {
             c.mark_changed(now);
         }
         let state = c.change_counter;
+        let blocking = view.blocking(s);
         if !self.is_consolidated(0, state) {
-            match emptiness(s, c, view, now) {
+            match emptiness(s, c, &blocking, now) {
                 (Some(cmd), _) => return Some(cmd),
                 (None, budget_blocked) => {
                     if !budget_blocked {
@@ -161,7 +178,7 @@ impl Disruption {
             }
         }
         if !self.is_consolidated(1, state) {
-            match single_node(s, c, topo, prov, view, pending, now) {
+            match single_node(s, c, topo, prov, &blocking, pending, now) {
                 (Some(cmd), _) => return Some(cmd),
                 (None, budget_blocked) => {
                     if !budget_blocked {
@@ -186,6 +203,7 @@ impl Disruption {
         cmd: Command,
         now: Millis,
     ) -> Option<Command> {
+        let blocking = view.blocking(s);
         match cmd.reason {
             DisruptionReason::Empty => {
                 let mut budget = budgets(s, c, DisruptionReason::Empty, now);
@@ -194,8 +212,11 @@ impl Disruption {
                     .iter()
                     .copied()
                     .filter(|&id| {
-                        let ok = candidate(s, c, view, id, now) && c.nodes[id as usize].active_pods == 0;
-                        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { return false };
+                        let ok = candidate(s, c, &blocking, id, now)
+                            && c.nodes[id as usize].active_pods == 0;
+                        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+                            return false;
+                        };
                         if ok && budget[p] > 0 {
                             budget[p] -= 1;
                             true
@@ -211,14 +232,17 @@ impl Disruption {
             }
             _ => {
                 let id = cmd.candidates[0];
-                let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { return None };
-                if !candidate(s, c, view, id, now)
+                let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+                    return None;
+                };
+                if !candidate(s, c, &blocking, id, now)
                     || c.nodes[id as usize].active_pods == 0
                     || budgets(s, c, DisruptionReason::Underutilized, now)[p] == 0
                 {
                     return None;
                 }
-                let again = consolidate_one(s, c, topo, prov, pending, id, now)?;
+                let others = simulation_pods(c, pending);
+                let again = consolidate_one(s, c, topo, prov, &others, id, now)?;
                 // Still a delete, or a replacement at least as flexible as before.
                 match (&cmd.replacement, &again.replacement) {
                     (None, None) => Some(cmd),
@@ -233,9 +257,11 @@ impl Disruption {
 
 /// Common candidate checks (`NewCandidate`, `ValidateNodeDisruptable`, `ValidatePodsDisruptable`,
 /// `Consolidatable`).
-pub fn candidate(s: &Scenario, c: &Cluster, view: &WorkloadView<'_>, id: NodeId, now: Millis) -> bool {
+pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool {
     let n = &c.nodes[id as usize];
-    let NodeOwner::Pool(p) = n.owner else { return false };
+    let NodeOwner::Pool(p) = n.owner else {
+        return false;
+    };
     if n.state != NodeState::Ready || n.marked_for_deletion || n.nominated_until > now {
         return false;
     }
@@ -245,25 +271,15 @@ pub fn candidate(s: &Scenario, c: &Cluster, view: &WorkloadView<'_>, id: NodeId,
     if now < n.last_pod_event + after {
         return false;
     }
-    for &pod in &n.pods {
+    !n.pods.iter().any(|&pod| {
         let pd = &c.pods[pod as usize];
-        if pd.deleted.is_some() {
-            continue;
-        }
-        let w = pd.workload as usize;
-        if s.workloads[w].template.do_not_disrupt {
-            return false;
-        }
-        if pdb_allowed(s, view, w) == Some(0) {
-            return false;
-        }
-    }
-    true
+        pd.deleted.is_none() && blocking[pd.workload as usize]
+    })
 }
 
-fn emptiness(s: &Scenario, c: &Cluster, view: &WorkloadView<'_>, now: Millis) -> (Option<Command>, bool) {
+fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Option<Command>, bool) {
     let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
-        .filter(|&id| c.nodes[id as usize].active_pods == 0 && candidate(s, c, view, id, now))
+        .filter(|&id| c.nodes[id as usize].active_pods == 0 && candidate(s, c, blocking, id, now))
         .collect();
     if cands.is_empty() {
         return (None, false);
@@ -271,13 +287,17 @@ fn emptiness(s: &Scenario, c: &Cluster, view: &WorkloadView<'_>, now: Millis) ->
     // SavingsRatio descending; for empty nodes that is the price.
     cands.sort_by(|&a, &b| {
         let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
-        nb.price_per_hour.total_cmp(&na.price_per_hour).then(na.name.cmp(&nb.name))
+        nb.price_per_hour
+            .total_cmp(&na.price_per_hour)
+            .then(na.name.cmp(&nb.name))
     });
     let mut budget = budgets(s, c, DisruptionReason::Empty, now);
     let mut blocked = false;
     let mut take = Vec::new();
     for id in cands {
-        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { continue };
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+            continue;
+        };
         if budget[p] > 0 {
             budget[p] -= 1;
             take.push(id);
@@ -314,27 +334,33 @@ fn single_node(
     c: &Cluster,
     topo: &Topology,
     prov: &mut Provisioner,
-    view: &WorkloadView<'_>,
+    blocking: &[bool],
     pending: &[PodId],
     now: Millis,
 ) -> (Option<Command>, bool) {
     let mut per_pool: Vec<Vec<NodeId>> = vec![Vec::new(); s.node_pools.len()];
     for id in 0..c.nodes.len() as NodeId {
         let n = &c.nodes[id as usize];
-        let NodeOwner::Pool(p) = n.owner else { continue };
+        let NodeOwner::Pool(p) = n.owner else {
+            continue;
+        };
         if s.node_pools[p].consolidation_policy != ConsolidationPolicy::WhenEmptyOrUnderutilized {
             continue;
         }
-        if n.active_pods > 0 && candidate(s, c, view, id, now) {
+        if n.active_pods > 0 && candidate(s, c, blocking, id, now) {
             per_pool[p].push(id);
         }
     }
     for list in per_pool.iter_mut() {
-        list.sort_by(|&a, &b| {
-            savings_ratio(s, c, b)
-                .total_cmp(&savings_ratio(s, c, a))
-                .then(c.nodes[a as usize].name.cmp(&c.nodes[b as usize].name))
+        let mut keyed: Vec<(f64, NodeId)> = list
+            .iter()
+            .map(|&id| (savings_ratio(s, c, id), id))
+            .collect();
+        keyed.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then(c.nodes[a.1 as usize].name.cmp(&c.nodes[b.1 as usize].name))
         });
+        *list = keyed.into_iter().map(|k| k.1).collect();
     }
     // Interleave round-robin across pools.
     let mut order = Vec::new();
@@ -350,59 +376,142 @@ fn single_node(
         return (None, false);
     }
     let budget = budgets(s, c, DisruptionReason::Underutilized, now);
+    // Free capacity of every node a candidate's pods may move to (Karpenter v1.14 keeps them off
+    // nodes still inside their consolidateAfter window), for a quick necessary condition.
+    let eligible = |n: &crate::cluster::Node| {
+        n.alive()
+            && !n.marked_for_deletion
+            && match n.owner {
+                NodeOwner::Pool(p) => s.node_pools[p]
+                    .consolidate_after_ms
+                    .is_none_or(|after| after == 0 || n.last_pod_event + after <= now),
+                NodeOwner::Group(_) => true,
+            }
+    };
+    let total_free = c
+        .nodes
+        .iter()
+        .filter(|n| eligible(n))
+        .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
+    // When pending pods need a new node anyway, no candidate can be deleted: only replacement
+    // remains, which needs an on-demand candidate or spot-to-spot consolidation.
+    let new_node_needed = prov.pending_needs_new_node(s, c, pending, now);
+    let others = simulation_pods(c, pending);
     let mut blocked = false;
     for id in order {
-        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else { continue };
+        let n = &c.nodes[id as usize];
+        let NodeOwner::Pool(p) = n.owner else {
+            continue;
+        };
         if budget[p] == 0 {
             blocked = true;
             continue;
         }
-        // Quick necessary condition before the full simulation: the pods must fit somewhere,
-        // either on other nodes' free capacity or on one new node.
-        if let Some(cmd) = consolidate_one(s, c, topo, prov, pending, id, now) {
+        // Without a cheaper replacement (a spot node with spot-to-spot off can only be
+        // deleted), the candidate's pods must fit in the others' free capacity: skip the full
+        // simulation when even the aggregate is too small. This changes no decision.
+        let can_replace = n.capacity_type == CapacityType::OnDemand || s.karpenter.spot_to_spot;
+        if new_node_needed && !can_replace {
+            continue;
+        }
+        if !can_replace {
+            let own = n
+                .pods
+                .iter()
+                .filter(|p| c.pods[**p as usize].deleted.is_none())
+                .fold(Resources::ZERO, |a, p| {
+                    a + s.workloads[c.pods[*p as usize].workload as usize]
+                        .template
+                        .requests
+                });
+            let others = total_free - n.free().max(&Resources::ZERO);
+            if !own.fits_in(&others) {
+                continue;
+            }
+        }
+        if let Some(cmd) = consolidate_one(s, c, topo, prov, &others, id, now) {
             return (Some(cmd), blocked);
         }
     }
     (None, blocked)
 }
 
-/// `computeConsolidation` for a single candidate.
+/// The pods every consolidation simulation places besides the candidates' own: pending pods
+/// and the pods of nodes marked for deletion.
+pub fn simulation_pods(c: &Cluster, pending: &[PodId]) -> Vec<PodId> {
+    let mut pods = pending.to_vec();
+    for n in &c.nodes {
+        if n.alive() && n.marked_for_deletion {
+            pods.extend(
+                n.pods
+                    .iter()
+                    .copied()
+                    .filter(|p| c.pods[*p as usize].deleted.is_none()),
+            );
+        }
+    }
+    pods
+}
+
+/// `computeConsolidation` for a single candidate. `others` are [`simulation_pods`].
 pub fn consolidate_one(
     s: &Scenario,
     c: &Cluster,
     topo: &Topology,
     prov: &mut Provisioner,
-    pending: &[PodId],
+    others: &[PodId],
     id: NodeId,
     now: Millis,
 ) -> Option<Command> {
     let n = &c.nodes[id as usize];
-    let own: Vec<PodId> = n.pods.iter().copied().filter(|p| c.pods[*p as usize].deleted.is_none()).collect();
-    let mut pods: Vec<PodId> = pending.to_vec();
-    pods.extend(own.iter().copied());
-    for (i, other) in c.nodes.iter().enumerate() {
-        if other.alive() && other.marked_for_deletion && i as NodeId != id {
-            pods.extend(other.pods.iter().copied().filter(|p| c.pods[*p as usize].deleted.is_none()));
+    let own: Vec<PodId> = n
+        .pods
+        .iter()
+        .copied()
+        .filter(|p| c.pods[*p as usize].deleted.is_none())
+        .collect();
+    // A spot candidate without spot-to-spot consolidation can only be deleted, so the first
+    // new NodeClaim already decides the answer; otherwise a second one does.
+    let replaceable = n.capacity_type == CapacityType::OnDemand || s.karpenter.spot_to_spot;
+    if !replaceable {
+        // Every pod must land on another existing node: if some pod has no other node it could
+        // ever fit on, the simulation cannot succeed.
+        let mut seen = BTreeSet::new();
+        for &p in &own {
+            let w = c.pods[p as usize].workload as usize;
+            if seen.insert(w) && !prov.has_destination(s, c, w, id, now) {
+                return None;
+            }
         }
     }
+    let mut pods: Vec<PodId> = others.to_vec();
+    pods.extend(own.iter().copied());
     let opts = SolveOptions {
         exclude: vec![id],
         restricted_pods: own.iter().copied().collect::<BTreeSet<_>>(),
         allow_new: true,
+        max_new_claims: Some(usize::from(replaceable)),
     };
     let sol = prov.solve(s, c, topo, &pods, &opts, now);
+    if sol.aborted {
+        return None;
+    }
     let own_set: BTreeSet<PodId> = own.iter().copied().collect();
     if sol.unschedulable.iter().any(|p| own_set.contains(p)) {
         return None;
     }
     // Pods placed on uninitialized nodes make the result invalid (UninitializedNodeError),
     // except pods from deleting nodes; pending pods count too.
-    let pending_set: BTreeSet<PodId> = pending.iter().copied().collect();
-    if sol
-        .on_existing
+    let pending_set: BTreeSet<PodId> = others
         .iter()
-        .any(|(p, node)| own_set.contains(p) && c.nodes[*node as usize].state != NodeState::Ready && !pending_set.contains(p))
-    {
+        .copied()
+        .filter(|p| c.pods[*p as usize].node.is_none())
+        .collect();
+    if sol.on_existing.iter().any(|(p, node)| {
+        own_set.contains(p)
+            && c.nodes[*node as usize].state != NodeState::Ready
+            && !pending_set.contains(p)
+    }) {
         return None;
     }
     // Only the candidate's pods and pending pods matter for the count of new NodeClaims: a
@@ -416,7 +525,10 @@ pub fn consolidate_one(
         1 => {
             let mut claim = sol.claims.into_iter().next().expect("one claim");
             let candidate_price = n.price_per_hour;
-            let spot_allowed = claim.allowed.iter().any(|i| prov.table.decode(i).2 == CapacityType::Spot);
+            let spot_allowed = claim
+                .allowed
+                .iter()
+                .any(|i| prov.table.decode(i).2 == CapacityType::Spot);
             let mut force_spot = false;
             if n.capacity_type == CapacityType::Spot && spot_allowed {
                 if !s.karpenter.spot_to_spot {

@@ -80,7 +80,11 @@ impl OfferingTable {
                 }
             }
         }
-        OfferingTable { zones, types, price }
+        OfferingTable {
+            zones,
+            types,
+            price,
+        }
     }
 
     fn idx_of(zones: usize, ti: usize, zi: usize, ct: CapacityType) -> usize {
@@ -146,13 +150,16 @@ impl PoolInfo {
                     let mut cap = it.capacity(kubelet);
                     cap.pods = 0;
                     capacity.push(cap);
-                    let mut labels = offering_labels(it, &s.zones[0], &s.region, CapacityType::OnDemand);
+                    let mut labels =
+                        offering_labels(it, &s.zones[0], &s.region, CapacityType::OnDemand);
                     labels.extend(node_labels.clone());
                     daemon_overhead.push(offerings::daemon_overhead(s, &labels, &pool.taints));
                     for (zi, z) in s.zones.iter().enumerate() {
                         for ct in [CapacityType::Spot, CapacityType::OnDemand] {
                             let i = table.idx(ti, zi, ct);
-                            if table.price[i].is_some() && pool_admits(pool, &offering_labels(it, z, &s.region, ct)) {
+                            if table.price[i].is_some()
+                                && pool_admits(pool, &offering_labels(it, z, &s.region, ct))
+                            {
                                 admitted.set(i);
                             }
                         }

@@ -10,7 +10,9 @@
 
 use crate::cloud::catalog::{Catalog, InstanceType};
 use crate::cloud::pricing::CapacityType;
-use crate::k8s::labels::{Labels, Operator, Requirement, SelectorTerm, TaintEffect, tolerates_all_hard};
+use crate::k8s::labels::{
+    Labels, Operator, Requirement, SelectorTerm, TaintEffect, tolerates_all_hard,
+};
 use crate::resources::Resources;
 use crate::scenario::{NodePool, PodTemplate, Scenario};
 
@@ -86,9 +88,14 @@ fn pod_req_ok_for_pool(req: &Requirement, pool: &NodePool, pool_labels: &Labels)
     if let Some(v) = pool_labels.get(&req.key) {
         return req.matches(Some(v));
     }
-    let pool_reqs: Vec<&Requirement> = pool.requirements.iter().filter(|r| r.key == req.key).collect();
+    let pool_reqs: Vec<&Requirement> = pool
+        .requirements
+        .iter()
+        .filter(|r| r.key == req.key)
+        .collect();
     if pool_reqs.is_empty() {
-        return matches!(req.op, Operator::NotIn | Operator::DoesNotExist) || is_well_known(&req.key);
+        return matches!(req.op, Operator::NotIn | Operator::DoesNotExist)
+            || is_well_known(&req.key);
     }
     // The pool constrains the key without fixing a single value: some value allowed by the pool
     // must also satisfy the pod. Candidate values are the pool's `In` values.
@@ -178,7 +185,12 @@ pub fn tolerates_pool(t: &PodTemplate, v: &Variant, pool: &NodePool) -> bool {
 }
 
 /// True when a variant's requirements hold for a pool and an offering's labels.
-pub fn variant_admits(v: &Variant, pool: &NodePool, pool_labels: &Labels, offering: &Labels) -> bool {
+pub fn variant_admits(
+    v: &Variant,
+    pool: &NodePool,
+    pool_labels: &Labels,
+    offering: &Labels,
+) -> bool {
     v.requirements.iter().all(|r| {
         if is_offering_key(&r.key) {
             r.matches_labels(offering)
@@ -205,10 +217,16 @@ pub fn pool_types(pool: &NodePool, catalog: &Catalog, zones: &[String]) -> Vec<u
 }
 
 /// Requests of the DaemonSet pods that would run on a node with these labels and taints.
-pub fn daemon_overhead(s: &Scenario, labels: &Labels, taints: &[crate::k8s::labels::Taint]) -> Resources {
+pub fn daemon_overhead(
+    s: &Scenario,
+    labels: &Labels,
+    taints: &[crate::k8s::labels::Taint],
+) -> Resources {
     let mut total = Resources::ZERO;
     for ds in &s.daemonsets {
-        if ds.template.matches_node_labels(labels) && tolerates_all_hard(&ds.template.tolerations, taints) {
+        if ds.template.matches_node_labels(labels)
+            && tolerates_all_hard(&ds.template.tolerations, taints)
+        {
             total += ds.template.requests;
         }
     }
@@ -244,7 +262,9 @@ pub fn template_can_ever_fit(s: &Scenario, t: &PodTemplate) -> bool {
                 for z in &s.zones {
                     for ct in [CapacityType::Spot, CapacityType::OnDemand] {
                         let labels = offering_labels(it, z, &s.region, ct);
-                        if !pool_admits(pool, &labels) || !variant_admits(v, pool, &pool_labels, &labels) {
+                        if !pool_admits(pool, &labels)
+                            || !variant_admits(v, pool, &pool_labels, &labels)
+                        {
                             continue;
                         }
                         let mut node_labels = labels.clone();

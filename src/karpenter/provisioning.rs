@@ -37,7 +37,9 @@ use crate::scenario::Scenario;
 use crate::scheduler::Topology;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
-use std::collections::{BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Upstream `MaxInstanceTypes` in the core scheduler.
 pub const CORE_MAX_INSTANCE_TYPES: usize = 600;
@@ -77,6 +79,8 @@ pub struct Solution {
     pub claims: Vec<Claim>,
     /// Pods that could not be placed.
     pub unschedulable: Vec<PodId>,
+    /// True when the solve stopped at `max_new_claims`.
+    pub aborted: bool,
 }
 
 /// The launch decision for a NodeClaim.
@@ -102,6 +106,9 @@ pub struct SolveOptions {
     pub restricted_pods: BTreeSet<PodId>,
     /// Whether new NodeClaims may be created.
     pub allow_new: bool,
+    /// Stop as soon as the solve would create more NodeClaims than this (consolidation only
+    /// needs to know that it would); the solution is then marked `aborted`.
+    pub max_new_claims: Option<usize>,
 }
 
 /// The batch window (`batcher.go`).
@@ -139,6 +146,17 @@ impl Batcher {
     }
 }
 
+/// A spread constraint Karpenter's simulation enforces (zone or hostname), resolved to the
+/// workloads whose pods it counts.
+#[derive(Debug, Clone)]
+struct SpreadRule {
+    zone: bool,
+    max_skew: i64,
+    min_domains: i64,
+    counted: Vec<usize>,
+    self_match: i64,
+}
+
 /// Provisioning state and caches.
 #[derive(Debug)]
 pub struct Provisioner {
@@ -150,8 +168,16 @@ pub struct Provisioner {
     pub pool_order: Vec<usize>,
     /// Relaxation variants per workload.
     pub variants: Vec<Vec<Variant>>,
-    allowed_cache: HashMap<(usize, usize, usize), Option<Bits>>,
-    shape_compat: HashMap<(usize, usize, u32), bool>,
+    max_variants: usize,
+    /// `[pool][w × max_variants + v]`: offerings allowed, computed lazily.
+    allowed_cache: Vec<Vec<Option<Option<Bits>>>>,
+    /// `[w × max_variants + v][shape]`: 0 unknown, 1 compatible, 2 not.
+    shape_compat: Vec<Vec<u8>>,
+    /// `[w × max_variants + v]`: spread rules in force.
+    spreads: Vec<Vec<SpreadRule>>,
+    base: Option<Rc<Base>>,
+    available_cache: RefCell<Option<(Millis, Bits)>>,
+    zone_masks: Vec<Bits>,
     /// Offerings marked unavailable until the given time (insufficient capacity cache).
     pub unavailable_until: Vec<Millis>,
     /// The batch window.
@@ -168,25 +194,80 @@ impl Provisioner {
         // OrderByWeight: weight descending, ties by name descending.
         pool_order.sort_by(|&a, &b| {
             let (pa, pb) = (&s.node_pools[a], &s.node_pools[b]);
-            pb.weight.cmp(&pa.weight).then_with(|| pb.name.cmp(&pa.name))
+            pb.weight
+                .cmp(&pa.weight)
+                .then_with(|| pb.name.cmp(&pa.name))
         });
+        let variants: Vec<Vec<Variant>> =
+            s.workloads.iter().map(|w| variants(&w.template)).collect();
+        let max_variants = variants.iter().map(Vec::len).max().unwrap_or(1);
+        let slots = s.workloads.len() * max_variants;
+        let mut spreads = vec![Vec::new(); slots];
+        for (w, wl) in s.workloads.iter().enumerate() {
+            for (v, var) in variants[w].iter().enumerate() {
+                spreads[w * max_variants + v] = wl
+                    .template
+                    .spread
+                    .iter()
+                    .filter(|c| {
+                        (c.hard || var.soft_spread) && (c.key == ZONE_KEY || c.key == HOSTNAME_KEY)
+                    })
+                    .map(|c| SpreadRule {
+                        zone: c.key == ZONE_KEY,
+                        max_skew: c.max_skew,
+                        min_domains: c.min_domains,
+                        counted: s
+                            .workloads
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, o)| {
+                                o.namespace == wl.namespace
+                                    && c.selector.matches(&o.template.labels)
+                            })
+                            .map(|(i, _)| i)
+                            .collect(),
+                        self_match: i64::from(c.selector.matches(&wl.template.labels)),
+                    })
+                    .collect();
+            }
+        }
         Provisioner {
             unavailable_until: vec![0; table.len()],
+            allowed_cache: vec![vec![None; slots]; s.node_pools.len()],
+            shape_compat: vec![Vec::new(); slots],
+            spreads,
+            base: None,
+            available_cache: RefCell::new(None),
+            zone_masks: (0..s.zones.len())
+                .map(|z| {
+                    let mut b = Bits::new(table.len());
+                    for ti in 0..table.types {
+                        for ct in [CapacityType::Spot, CapacityType::OnDemand] {
+                            b.set(table.idx(ti, z, ct));
+                        }
+                    }
+                    b
+                })
+                .collect(),
+            max_variants,
             table,
             pools,
             pool_order,
-            variants: s.workloads.iter().map(|w| variants(&w.template)).collect(),
-            allowed_cache: HashMap::new(),
-            shape_compat: HashMap::new(),
+            variants,
             batcher: Batcher::default(),
             rng,
         }
     }
 
+    fn slot(&self, w: usize, v: usize) -> usize {
+        w * self.max_variants + v
+    }
+
     /// Offerings a pool allows for a workload's variant (pool requirements, pod requirements,
     /// taints), ignoring availability.
     fn allowed(&mut self, s: &Scenario, pool: usize, w: usize, v: usize) -> Option<Bits> {
-        if let Some(b) = self.allowed_cache.get(&(pool, w, v)) {
+        let slot = self.slot(w, v);
+        if let Some(b) = &self.allowed_cache[pool][slot] {
             return b.clone();
         }
         let np = &s.node_pools[pool];
@@ -199,54 +280,87 @@ impl Provisioner {
             let mut bits = Bits::new(self.table.len());
             for i in info.admitted.iter() {
                 let (ti, zi, ct) = self.table.decode(i);
-                let labels = super::offerings::offering_labels(s.catalog.get(ti), &s.zones[zi], &s.region, ct);
+                let labels = super::offerings::offering_labels(
+                    s.catalog.get(ti),
+                    &s.zones[zi],
+                    &s.region,
+                    ct,
+                );
                 if variant_admits(var, np, &info.node_labels, &labels) {
                     bits.set(i);
                 }
             }
             (!bits.is_empty()).then_some(bits)
         };
-        self.allowed_cache.insert((pool, w, v), result.clone());
+        self.allowed_cache[pool][slot] = Some(result.clone());
         result
     }
 
     /// Offerings not in the insufficient-capacity cache at `now`.
     fn available(&self, now: Millis) -> Bits {
+        if let Some((t, b)) = self.available_cache.borrow().as_ref()
+            && *t == now
+        {
+            return b.clone();
+        }
         let mut b = Bits::new(self.table.len());
         for (i, until) in self.unavailable_until.iter().enumerate() {
             if *until <= now && self.table.price[i].is_some() {
                 b.set(i);
             }
         }
+        *self.available_cache.borrow_mut() = Some((now, b.clone()));
         b
     }
 
-    fn existing_compatible(&mut self, s: &Scenario, c: &Cluster, w: usize, v: usize, node: NodeId) -> bool {
-        let n = &c.nodes[node as usize];
-        let key = (w, v, n.shape);
-        if let Some(&ok) = self.shape_compat.get(&key) {
-            return ok;
+    fn existing_compatible(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        w: usize,
+        v: usize,
+        node: NodeId,
+    ) -> bool {
+        let shape = c.nodes[node as usize].shape as usize;
+        let slot = self.slot(w, v);
+        let cache = &mut self.shape_compat[slot];
+        if cache.len() <= shape {
+            cache.resize(shape + 1, 0);
+        }
+        if cache[shape] != 0 {
+            return cache[shape] == 1;
         }
         let t = &s.workloads[w].template;
         let var = &self.variants[w][v];
-        let shape = &c.shapes[n.shape as usize];
-        let taints_ok = shape.taints.iter().all(|taint| {
+        let sh = &c.shapes[shape];
+        let taints_ok = sh.taints.iter().all(|taint| {
             (var.tolerate_prefer_no_schedule && taint.effect == TaintEffect::PreferNoSchedule)
                 || crate::k8s::labels::tolerated(&t.tolerations, taint)
         });
-        let ok = taints_ok && var.requirements.iter().all(|r| r.matches_labels(&shape.labels));
-        self.shape_compat.insert(key, ok);
+        let ok = taints_ok
+            && var
+                .requirements
+                .iter()
+                .all(|r| r.matches_labels(&sh.labels));
+        self.shape_compat[slot][shape] = if ok { 1 } else { 2 };
         ok
     }
 
-    /// Runs the scheduling simulation for `pods`.
-    pub fn solve(&mut self, s: &Scenario, c: &Cluster, topo: &Topology, pods: &[PodId], opts: &SolveOptions, now: Millis) -> Solution {
-        let available = self.available(now);
-        // Existing nodes: alive, not marked for deletion, not excluded; initialized first, then name.
+    /// The state every solve at this instant starts from: existing nodes in Karpenter's order
+    /// (alive, not marked for deletion; initialized first, then by name — `sortExistingNodes`),
+    /// their free capacity, and lazily, per (workload, variant, restricted), the nodes that could
+    /// take such a pod at all. Shared by every simulation of one consolidation pass.
+    fn base(&mut self, c: &Cluster, now: Millis) -> Rc<Base> {
+        let key = (c.change_counter, c.node_epoch, now);
+        if let Some(b) = &self.base
+            && b.key == key
+        {
+            return b.clone();
+        }
         let mut existing: Vec<NodeId> = (0..c.nodes.len() as NodeId)
             .filter(|&id| {
                 let n = &c.nodes[id as usize];
-                n.alive() && !n.marked_for_deletion && !opts.exclude.contains(&id)
+                n.alive() && !n.marked_for_deletion
             })
             .collect();
         existing.sort_by(|&a, &b| {
@@ -255,51 +369,120 @@ impl Provisioner {
             let ib = nb.state == NodeState::Ready;
             ib.cmp(&ia).then_with(|| na.name.cmp(&nb.name))
         });
-        let free: Vec<Resources> = existing.iter().map(|&id| c.nodes[id as usize].free()).collect();
+        let free = existing
+            .iter()
+            .map(|&id| c.nodes[id as usize].free())
+            .collect();
+        let b = Rc::new(Base {
+            key,
+            existing,
+            free,
+            lists: RefCell::new(BTreeMap::new()),
+        });
+        self.base = Some(b.clone());
+        b
+    }
+
+    /// Per zone, positions (in `base.existing`) of nodes that could ever take a pod of this
+    /// (workload, variant, restricted) in a solve starting from `base`.
+    fn candidate_lists(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        base: &Base,
+        w: usize,
+        v: usize,
+        restricted: bool,
+    ) -> Rc<Vec<Vec<usize>>> {
+        let key = (self.slot(w, v), restricted);
+        if let Some(l) = base.lists.borrow().get(&key) {
+            return l.clone();
+        }
+        let req = s.workloads[w].template.requests;
+        let mut lists = vec![Vec::new(); s.zones.len()];
+        for (i, &id) in base.existing.iter().enumerate() {
+            let n = &c.nodes[id as usize];
+            let excluded = restricted
+                && match n.owner {
+                    NodeOwner::Pool(p) => s.node_pools[p]
+                        .consolidate_after_ms
+                        .is_some_and(|after| after > 0 && n.last_pod_event + after > base.key.2),
+                    NodeOwner::Group(_) => false,
+                };
+            if !excluded && req.fits_in(&base.free[i]) && self.existing_compatible(s, c, w, v, id) {
+                lists[n.zone].push(i);
+            }
+        }
+        let lists = Rc::new(lists);
+        base.lists.borrow_mut().insert(key, lists.clone());
+        lists
+    }
+
+    /// Runs the scheduling simulation for `pods`.
+    pub fn solve(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        topo: &Topology,
+        pods: &[PodId],
+        opts: &SolveOptions,
+        now: Millis,
+    ) -> Solution {
+        let available = self.available(now);
+        let base = self.base(c, now);
+        let used = vec![Resources::ZERO; base.existing.len()];
         // Remaining limits per pool: limit − capacity of the pool's live, non-deleting nodes.
         let mut remaining: Vec<[Option<i64>; 3]> = s
             .node_pools
             .iter()
             .map(|p| [p.limits.cpu_m, p.limits.mem_b, p.limits.nodes])
             .collect();
-        for n in c.nodes.iter().filter(|n| n.alive() && !n.marked_for_deletion) {
-            if let NodeOwner::Pool(p) = n.owner {
-                let cap = &self.pools[p].capacity[n.instance_type];
-                let r = &mut remaining[p];
-                if let Some(v) = r[0].as_mut() {
-                    *v -= cap.cpu_m;
-                }
-                if let Some(v) = r[1].as_mut() {
-                    *v -= cap.mem_b;
-                }
-                if let Some(v) = r[2].as_mut() {
-                    *v -= 1;
+        if remaining.iter().any(|r| r.iter().any(Option::is_some)) {
+            for n in c
+                .nodes
+                .iter()
+                .filter(|n| n.alive() && !n.marked_for_deletion)
+            {
+                if let NodeOwner::Pool(p) = n.owner {
+                    let cap = &self.pools[p].capacity[n.instance_type];
+                    let r = &mut remaining[p];
+                    if let Some(v) = r[0].as_mut() {
+                        *v -= cap.cpu_m;
+                    }
+                    if let Some(v) = r[1].as_mut() {
+                        *v -= cap.mem_b;
+                    }
+                    if let Some(v) = r[2].as_mut() {
+                        *v -= 1;
+                    }
                 }
             }
         }
-        let mut order: Vec<PodId> = pods.to_vec();
-        order.sort_by(|&a, &b| {
-            let (pa, pb) = (&c.pods[a as usize], &c.pods[b as usize]);
-            let (ra, rb) = (&s.workloads[pa.workload as usize].template.requests, &s.workloads[pb.workload as usize].template.requests);
-            rb.cpu_m
-                .cmp(&ra.cpu_m)
-                .then(rb.mem_b.cmp(&ra.mem_b))
-                .then(pa.created.cmp(&pb.created))
-                .then(pa.uid.cmp(&pb.uid))
-        });
+        // byCPUAndMemoryDescending: CPU and memory requests descending, then creation time and
+        // UID ascending (the pod id settles the astronomically unlikely equal UIDs).
+        let mut keyed: Vec<((i64, i64, Millis, u64, PodId), PodId)> = pods
+            .iter()
+            .map(|&p| {
+                let pod = &c.pods[p as usize];
+                let r = &s.workloads[pod.workload as usize].template.requests;
+                ((-r.cpu_m, -r.mem_b, pod.created, pod.uid, p), p)
+            })
+            .collect();
+        keyed.sort_unstable_by_key(|k| k.0);
+        let order: Vec<PodId> = keyed.into_iter().map(|k| k.1).collect();
+        let slots = s.workloads.len() * self.max_variants;
         let mut st = SolveState {
-            existing,
-            free,
-            cursor: HashMap::new(),
+            base,
+            used,
+            cursor: vec![0; slots * 2 * s.zones.len()],
             claims: Vec::new(),
             claim_order: BTreeSet::new(),
-            unfit_claims: HashMap::new(),
+            unfit_claims: vec![Vec::new(); slots],
             remaining,
-            placed_on_node: HashMap::new(),
-            zone_counts: HashMap::new(),
+            placed_on_node: BTreeMap::new(),
+            zone_counts: vec![0; s.workloads.len() * s.zones.len()],
             start_variant: vec![0; s.workloads.len()],
             on_existing: Vec::new(),
-            now,
         };
         let mut queue = order;
         loop {
@@ -311,12 +494,21 @@ impl Provisioner {
                 } else {
                     failed.push(pod);
                 }
+                if opts.max_new_claims.is_some_and(|m| st.claims.len() > m) {
+                    return Solution {
+                        on_existing: st.on_existing,
+                        claims: st.claims,
+                        unschedulable: failed,
+                        aborted: true,
+                    };
+                }
             }
             if failed.is_empty() || !progress {
                 return Solution {
                     on_existing: st.on_existing,
                     claims: st.claims,
                     unschedulable: failed,
+                    aborted: false,
                 };
             }
             queue = failed;
@@ -338,9 +530,10 @@ impl Provisioner {
         let w = c.pods[pod as usize].workload as usize;
         let n_var = self.variants[w].len();
         for v in st.start_variant[w]..n_var {
-            if self.try_existing(s, c, topo, st, opts, pod, w, v)
-                || self.try_claims(s, c, topo, st, available, pod, w, v)
-                || (opts.allow_new && self.try_new(s, c, topo, st, available, pod, w, v))
+            let zones = self.zone_validity(s, topo, st, w, v);
+            if self.try_existing(s, c, topo, st, opts, pod, w, v, zones.as_deref())
+                || self.try_claims(s, st, available, pod, w, v, zones.as_deref())
+                || (opts.allow_new && self.try_new(s, st, available, pod, w, v, zones.as_deref()))
             {
                 return true;
             }
@@ -351,99 +544,158 @@ impl Provisioner {
         false
     }
 
-    fn spread_constraints(s: &Scenario, w: usize, var: &Variant) -> Vec<crate::scenario::SpreadConstraint> {
-        s.workloads[w]
-            .template
-            .spread
+    fn zone_count(
+        topo: &Topology,
+        st: &SolveState,
+        zones: usize,
+        rule: &SpreadRule,
+        zone: usize,
+    ) -> i64 {
+        rule.counted
             .iter()
-            .filter(|c| (c.hard || var.soft_spread) && (c.key == ZONE_KEY || c.key == HOSTNAME_KEY))
-            .cloned()
-            .collect()
-    }
-
-    fn counted_workloads(s: &Scenario, w: usize, sel: &crate::k8s::labels::LabelSelector) -> Vec<usize> {
-        let ns = &s.workloads[w].namespace;
-        s.workloads
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| &o.namespace == ns && sel.matches(&o.template.labels))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    fn zone_count(s: &Scenario, topo: &Topology, st: &SolveState, w: usize, sel: &crate::k8s::labels::LabelSelector, zone: usize) -> i64 {
-        let counted = Self::counted_workloads(s, w, sel);
-        counted
-            .iter()
-            .map(|cw| topo.zone_counts[*cw][zone] as i64 + st.zone_counts.get(&(*cw, zone)).copied().unwrap_or(0))
+            .map(|cw| topo.zone_counts[*cw][zone] as i64 + st.zone_counts[cw * zones + zone])
             .sum()
     }
 
-    /// Karpenter's zone choice for a spread constraint: the valid domain with the fewest
-    /// matching pods (ties: lowest zone index, where upstream picks at random).
-    fn zone_ok(s: &Scenario, topo: &Topology, st: &SolveState, w: usize, cons: &crate::scenario::SpreadConstraint, zone: usize) -> bool {
-        let self_match = i64::from(cons.selector.matches(&s.workloads[w].template.labels));
-        let counts: Vec<i64> = (0..s.zones.len())
-            .map(|z| Self::zone_count(s, topo, st, w, &cons.selector, z))
-            .collect();
-        let min = if (counts.len() as i64) < cons.min_domains {
-            0
-        } else {
-            *counts.iter().min().unwrap_or(&0)
-        };
-        counts[zone] + self_match - min <= cons.max_skew
+    /// For the zone spread rules in force: which zones a pod may go to now, and each zone's
+    /// count under the first rule (Karpenter `nextDomainTopologySpread`).
+    fn zone_validity(
+        &self,
+        s: &Scenario,
+        topo: &Topology,
+        st: &SolveState,
+        w: usize,
+        v: usize,
+    ) -> Option<Vec<(bool, i64)>> {
+        let rules = &self.spreads[self.slot(w, v)];
+        if !rules.iter().any(|r| r.zone) {
+            return None;
+        }
+        let nz = s.zones.len();
+        let mut out: Vec<(bool, i64)> = vec![(true, i64::MAX); nz];
+        let mut first = true;
+        for rule in rules.iter().filter(|r| r.zone) {
+            let counts: Vec<i64> = (0..nz)
+                .map(|z| Self::zone_count(topo, st, nz, rule, z))
+                .collect();
+            let min = if (nz as i64) < rule.min_domains {
+                0
+            } else {
+                *counts.iter().min().unwrap_or(&0)
+            };
+            for z in 0..nz {
+                let ok = counts[z] + rule.self_match - min <= rule.max_skew;
+                out[z].0 &= ok;
+                if first {
+                    out[z].1 = counts[z];
+                }
+            }
+            first = false;
+        }
+        Some(out)
+    }
+
+    fn hostname_ok(
+        &self,
+        topo: &Topology,
+        st: &SolveState,
+        w: usize,
+        v: usize,
+        node: Option<NodeId>,
+        on_claim: i64,
+    ) -> bool {
+        self.spreads[self.slot(w, v)]
+            .iter()
+            .filter(|r| !r.zone)
+            .all(|rule| {
+                let on = match node {
+                    Some(id) => rule
+                        .counted
+                        .iter()
+                        .map(|cw| {
+                            topo.on_node(*cw, id) as i64
+                                + st.placed_on_node.get(&(*cw, id)).copied().unwrap_or(0)
+                        })
+                        .sum(),
+                    None => on_claim,
+                };
+                on + 1 <= rule.max_skew
+            })
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn try_existing(&mut self, s: &Scenario, c: &Cluster, topo: &Topology, st: &mut SolveState, opts: &SolveOptions, pod: PodId, w: usize, v: usize) -> bool {
-        let t = &s.workloads[w].template;
-        let req = t.requests;
-        let spreads = Self::spread_constraints(s, w, &self.variants[w][v]);
+    fn try_existing(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        topo: &Topology,
+        st: &mut SolveState,
+        opts: &SolveOptions,
+        pod: PodId,
+        w: usize,
+        v: usize,
+        zones: Option<&[(bool, i64)]>,
+    ) -> bool {
+        let req = s.workloads[w].template.requests;
+        let slot = self.slot(w, v);
+        let has_host_rule = self.spreads[slot].iter().any(|r| !r.zone);
         let restricted = opts.restricted_pods.contains(&pod);
-        let use_cursor = spreads.is_empty() && !restricted;
-        let start = if use_cursor { st.cursor.get(&(w, v)).copied().unwrap_or(0) } else { 0 };
-        for i in start..st.existing.len() {
-            let id = st.existing[i];
-            let fits = req.fits_in(&st.free[i]);
-            if !fits || !self.existing_compatible(s, c, w, v, id) {
-                if use_cursor && i == st.cursor.get(&(w, v)).copied().unwrap_or(0) {
-                    st.cursor.insert((w, v), i + 1);
+        // First fit in Karpenter's node order. Within one solve a node that cannot take a pod
+        // of this (workload, variant) never can later: capacity only shrinks, and
+        // compatibility and the consolidateAfter restriction are fixed. Per-zone cursors skip
+        // such nodes; the answer is the earliest fitting node over the allowed zones.
+        let nz = s.zones.len();
+        let base = (slot * 2 + usize::from(restricted)) * nz;
+        let lists = self.candidate_lists(s, c, &st.base.clone(), w, v, restricted);
+        let mut best: Option<usize> = None;
+        for z in 0..nz {
+            if zones.is_some_and(|zs| !zs[z].0) {
+                continue;
+            }
+            let list = &lists[z];
+            let mut k = st.cursor[base + z];
+            let mut advancing = true;
+            while k < list.len() {
+                let i = list[k];
+                if best.is_some_and(|b| i >= b) {
+                    break;
                 }
-                continue;
-            }
-            let n = &c.nodes[id as usize];
-            if restricted
-                && let NodeOwner::Pool(p) = n.owner
-                && let Some(after) = s.node_pools[p].consolidate_after_ms
-                && n.last_pod_event + after > st.now
-            {
-                continue;
-            }
-            let ok = spreads.iter().all(|cons| {
-                if cons.key == HOSTNAME_KEY {
-                    let counted = Self::counted_workloads(s, w, &cons.selector);
-                    let on: i64 = counted
-                        .iter()
-                        .map(|cw| topo.on_node(*cw, id) as i64 + st.placed_on_node.get(&(*cw, id)).copied().unwrap_or(0))
-                        .sum();
-                    on + 1 <= cons.max_skew
-                } else {
-                    Self::zone_ok(s, topo, st, w, cons, n.zone)
+                let id = st.base.existing[i];
+                let free = st.base.free[i] - st.used[i];
+                if opts.exclude.contains(&id) || !req.fits_in(&free) {
+                    if advancing {
+                        st.cursor[base + z] = k + 1;
+                    }
+                    k += 1;
+                    continue;
                 }
-            });
-            if !ok {
-                continue;
+                if has_host_rule && !self.hostname_ok(topo, st, w, v, Some(id), 0) {
+                    advancing = false;
+                    k += 1;
+                    continue;
+                }
+                best = Some(i);
+                break;
             }
-            st.free[i] -= req;
-            st.on_existing.push((pod, id));
-            *st.placed_on_node.entry((w, id)).or_insert(0) += 1;
-            *st.zone_counts.entry((w, n.zone)).or_insert(0) += 1;
-            return true;
         }
-        false
+        let Some(i) = best else { return false };
+        let id = st.base.existing[i];
+        let zone = c.nodes[id as usize].zone;
+        st.used[i] += req;
+        st.on_existing.push((pod, id));
+        if has_host_rule {
+            *st.placed_on_node.entry((w, id)).or_insert(0) += 1;
+        }
+        st.zone_counts[w * nz + zone] += 1;
+        true
     }
 
-    fn claim_can_add(&self, s: &Scenario, claim: &Claim, allowed: &Bits, req: &Resources) -> Option<(Bits, Bits)> {
+    fn claim_can_add(
+        &self,
+        claim: &Claim,
+        allowed: &Bits,
+        req: &Resources,
+    ) -> Option<(Bits, Bits)> {
         let allowed = claim.allowed.and(allowed);
         if allowed.is_empty() {
             return None;
@@ -458,65 +710,85 @@ impl Provisioner {
                 types.set(ti);
             }
         }
-        let _ = s;
         (!types.is_empty()).then_some((allowed, types))
     }
 
-    fn zone_mask(&self, zone: usize) -> Bits {
-        let mut b = Bits::new(self.table.len());
-        for ti in 0..self.table.types {
-            for ct in [CapacityType::Spot, CapacityType::OnDemand] {
-                b.set(self.table.idx(ti, zone, ct));
-            }
-        }
-        b
-    }
-
-    /// Applies zone and hostname spreading to a claim candidate: pins the zone (returns the
-    /// narrowed offering set) or rejects.
-    fn apply_spread(&self, s: &Scenario, topo: &Topology, st: &SolveState, w: usize, v: usize, claim_pods_of_w: i64, allowed: Bits) -> Option<Bits> {
-        let mut allowed = allowed;
-        for cons in Self::spread_constraints(s, w, &self.variants[w][v]) {
-            if cons.key == HOSTNAME_KEY {
-                if claim_pods_of_w + 1 > cons.max_skew {
+    /// The zone, when the offerings allow exactly one.
+    fn single_zone(&self, allowed: &Bits) -> Option<usize> {
+        let mut found = None;
+        for (z, mask) in self.zone_masks.iter().enumerate() {
+            if !allowed.and(mask).is_empty() {
+                if found.is_some() {
                     return None;
                 }
-                continue;
+                found = Some(z);
             }
-            let zones: Vec<usize> = (0..s.zones.len())
-                .filter(|&z| !allowed.and(&self.zone_mask(z)).is_empty())
-                .collect();
-            let best = zones
-                .iter()
-                .copied()
-                .filter(|&z| Self::zone_ok(s, topo, st, w, &cons, z))
-                .min_by_key(|&z| (Self::zone_count(s, topo, st, w, &cons.selector, z), z))?;
-            allowed = allowed.and(&self.zone_mask(best));
         }
-        Some(allowed)
+        found
+    }
+
+    fn zone_mask(&self, zone: usize) -> &Bits {
+        &self.zone_masks[zone]
+    }
+
+    /// Applies zone spreading to a claim's offerings: pins the least-loaded valid zone among
+    /// those the offerings allow (ties: lowest zone index, where upstream picks at random).
+    fn pin_zone(&self, zones: Option<&[(bool, i64)]>, allowed: Bits) -> Option<Bits> {
+        let Some(zones) = zones else {
+            return Some(allowed);
+        };
+        let best = (0..zones.len())
+            .filter(|&z| zones[z].0 && !allowed.and(self.zone_mask(z)).is_empty())
+            .min_by_key(|&z| (zones[z].1, z))?;
+        Some(allowed.and(self.zone_mask(best)))
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn try_claims(&mut self, s: &Scenario, c: &Cluster, topo: &Topology, st: &mut SolveState, available: &Bits, pod: PodId, w: usize, v: usize) -> bool {
+    fn try_claims(
+        &mut self,
+        s: &Scenario,
+        st: &mut SolveState,
+        available: &Bits,
+        pod: PodId,
+        w: usize,
+        v: usize,
+        zones: Option<&[(bool, i64)]>,
+    ) -> bool {
         let req = s.workloads[w].template.requests;
+        let slot = self.slot(w, v);
+        let memo = zones.is_none() && !self.spreads[slot].iter().any(|r| !r.zone);
         let order: Vec<(usize, usize)> = st.claim_order.iter().copied().collect();
         for (count, ci) in order {
-            if st.unfit_claims.get(&(w, v)).is_some_and(|set| set.contains(&ci)) {
+            if st.unfit_claims[slot].get(ci).copied().unwrap_or(false) {
                 continue;
             }
             let pool = st.claims[ci].pool;
+            let mark_unfit = |st: &mut SolveState| {
+                let u = &mut st.unfit_claims[slot];
+                if u.len() <= ci {
+                    u.resize(ci + 1, false);
+                }
+                u[ci] = true;
+            };
             let Some(allowed) = self.allowed(s, pool, w, v) else {
-                st.unfit_claims.entry((w, v)).or_default().insert(ci);
+                mark_unfit(st);
                 continue;
             };
-            let allowed = allowed.and(available);
-            let of_w = st.claims[ci].per_workload.iter().find(|(x, _)| *x == w).map(|(_, n)| *n as i64).unwrap_or(0);
-            let Some(allowed) = self.apply_spread(s, topo, st, w, v, of_w, allowed) else {
+            let of_w = st.claims[ci]
+                .per_workload
+                .iter()
+                .find(|(x, _)| *x == w)
+                .map(|(_, n)| *n as i64)
+                .unwrap_or(0);
+            if !self.hostname_ok(&Topology::default(), st, w, v, None, of_w) {
+                continue;
+            }
+            let Some(allowed) = self.pin_zone(zones, allowed.and(available)) else {
                 continue;
             };
-            match self.claim_can_add(s, &st.claims[ci], &allowed, &req) {
+            match self.claim_can_add(&st.claims[ci], &allowed, &req) {
                 Some((allowed, types)) => {
-                    let zone = single_zone(&self.table, &allowed);
+                    let zone = self.single_zone(&allowed);
                     let claim = &mut st.claims[ci];
                     claim.allowed = allowed;
                     claim.types = types;
@@ -529,14 +801,13 @@ impl Provisioner {
                     st.claim_order.remove(&(count, ci));
                     st.claim_order.insert((count + 1, ci));
                     if let Some(z) = zone {
-                        *st.zone_counts.entry((w, z)).or_insert(0) += 1;
+                        st.zone_counts[w * s.zones.len() + z] += 1;
                     }
-                    let _ = c;
                     return true;
                 }
                 None => {
-                    if Self::spread_constraints(s, w, &self.variants[w][v]).is_empty() {
-                        st.unfit_claims.entry((w, v)).or_default().insert(ci);
+                    if memo {
+                        mark_unfit(st);
                     }
                 }
             }
@@ -545,11 +816,21 @@ impl Provisioner {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn try_new(&mut self, s: &Scenario, c: &Cluster, topo: &Topology, st: &mut SolveState, available: &Bits, pod: PodId, w: usize, v: usize) -> bool {
+    fn try_new(
+        &mut self,
+        s: &Scenario,
+        st: &mut SolveState,
+        available: &Bits,
+        pod: PodId,
+        w: usize,
+        v: usize,
+        zones: Option<&[(bool, i64)]>,
+    ) -> bool {
         let req = s.workloads[w].template.requests;
-        let _ = c;
         for pi in self.pool_order.clone() {
-            let Some(allowed) = self.allowed(s, pi, w, v) else { continue };
+            let Some(allowed) = self.allowed(s, pi, w, v) else {
+                continue;
+            };
             let allowed = allowed.and(available);
             if allowed.is_empty() {
                 continue;
@@ -562,13 +843,14 @@ impl Provisioner {
             let mut types = Bits::new(self.table.types);
             for ti in 0..self.table.types {
                 let cap = &info.capacity[ti];
-                let within = rem[0].is_none_or(|r| cap.cpu_m <= r) && rem[1].is_none_or(|r| cap.mem_b <= r);
-                if within {
+                if rem[0].is_none_or(|r| cap.cpu_m <= r) && rem[1].is_none_or(|r| cap.mem_b <= r) {
                     types.set(ti);
                 }
             }
-            let Some(allowed) = self.apply_spread(s, topo, st, w, v, 0, allowed) else { continue };
-            let claim = Claim {
+            let Some(allowed) = self.pin_zone(zones, allowed) else {
+                continue;
+            };
+            let empty = Claim {
                 pool: pi,
                 allowed: allowed.clone(),
                 types,
@@ -576,10 +858,14 @@ impl Provisioner {
                 pods: Vec::new(),
                 per_workload: Vec::new(),
             };
-            let Some((allowed, types)) = self.claim_can_add(s, &claim, &allowed, &req) else { continue };
+            let Some((allowed, types)) = self.claim_can_add(&empty, &allowed, &req) else {
+                continue;
+            };
             // subtractMax over the options right after the first pod.
             let info = &self.pools[pi];
-            let max_cap = types.iter().fold(Resources::ZERO, |m, ti| m.max(&info.capacity[ti]));
+            let max_cap = types
+                .iter()
+                .fold(Resources::ZERO, |m, ti| m.max(&info.capacity[ti]));
             let r = &mut st.remaining[pi];
             if let Some(x) = r[0].as_mut() {
                 *x -= max_cap.cpu_m;
@@ -587,7 +873,7 @@ impl Provisioner {
             if let Some(x) = r[1].as_mut() {
                 *x -= max_cap.mem_b;
             }
-            let zone = single_zone(&self.table, &allowed);
+            let zone = self.single_zone(&allowed);
             let ci = st.claims.len();
             st.claims.push(Claim {
                 pool: pi,
@@ -599,9 +885,77 @@ impl Provisioner {
             });
             st.claim_order.insert((1, ci));
             if let Some(z) = zone {
-                *st.zone_counts.entry((w, z)).or_insert(0) += 1;
+                st.zone_counts[w * s.zones.len() + z] += 1;
             }
             return true;
+        }
+        false
+    }
+
+    /// True when a pod of workload `w` moved off node `exclude` (a consolidation candidate)
+    /// could fit some other existing node on its own, for some relaxation variant.
+    pub fn has_destination(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        w: usize,
+        exclude: NodeId,
+        now: Millis,
+    ) -> bool {
+        let base = self.base(c, now);
+        (0..self.variants[w].len()).any(|v| {
+            self.candidate_lists(s, c, &base, w, v, true)
+                .iter()
+                .flatten()
+                .any(|&i| base.existing[i] != exclude)
+        })
+    }
+
+    /// True when some pending pod fits no existing node's free capacity on its own yet could
+    /// go to a new NodeClaim. Every scheduling simulation that includes the pending pods then
+    /// creates at least one NodeClaim: removing a node or adding pods only takes capacity away.
+    pub fn pending_needs_new_node(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        pending: &[PodId],
+        now: Millis,
+    ) -> bool {
+        let available = self.available(now);
+        let base = self.base(c, now);
+        let mut seen = vec![false; s.workloads.len()];
+        for &p in pending {
+            let w = c.pods[p as usize].workload as usize;
+            if std::mem::replace(&mut seen[w], true) {
+                continue;
+            }
+            let req = s.workloads[w].template.requests;
+            let n_var = self.variants[w].len();
+            let fits_existing = (0..n_var).any(|v| {
+                self.candidate_lists(s, c, &base, w, v, false)
+                    .iter()
+                    .any(|l| !l.is_empty())
+            });
+            if fits_existing {
+                continue;
+            }
+            for v in 0..n_var {
+                for pi in self.pool_order.clone() {
+                    let Some(allowed) = self.allowed(s, pi, w, v) else {
+                        continue;
+                    };
+                    let allowed = allowed.and(&available);
+                    let info = &self.pools[pi];
+                    let per_type = self.table.zones * 2;
+                    let fits_type = (0..self.table.types).any(|ti| {
+                        (ti * per_type..(ti + 1) * per_type).any(|i| allowed.get(i))
+                            && (req + info.daemon_overhead[ti]).fits_in(&info.allocatable[ti])
+                    });
+                    if fits_type {
+                        return true;
+                    }
+                }
+            }
         }
         false
     }
@@ -628,7 +982,13 @@ impl Provisioner {
 
     /// Decides which offering AWS launches for a claim, applying the provider's filters.
     /// `max_price` (consolidation) keeps only offerings strictly cheaper than that.
-    pub fn plan_launch(&mut self, s: &Scenario, claim: &Claim, now: Millis, force_spot: bool) -> Option<Launch> {
+    pub fn plan_launch(
+        &mut self,
+        s: &Scenario,
+        claim: &Claim,
+        now: Millis,
+        force_spot: bool,
+    ) -> Option<Launch> {
         let available = self.available(now);
         let mut offerings = claim.allowed.and(&available);
         if force_spot {
@@ -640,13 +1000,21 @@ impl Provisioner {
         }
         let mut types = self.ordered_types(claim, &offerings, CORE_MAX_INSTANCE_TYPES);
         // Exotic filter: drop metal unless nothing else remains.
-        let non_metal: Vec<(usize, f64)> = types.iter().copied().filter(|(ti, _)| !s.catalog.get(*ti).is_metal()).collect();
+        let non_metal: Vec<(usize, f64)> = types
+            .iter()
+            .copied()
+            .filter(|(ti, _)| !s.catalog.get(*ti).is_metal())
+            .collect();
         if !non_metal.is_empty() {
             types = non_metal;
         }
         let type_set: BTreeSet<usize> = types.iter().map(|t| t.0).collect();
         let in_types = |i: usize| type_set.contains(&self.table.decode(i).0);
-        let has = |ct: CapacityType| offerings.iter().any(|i| in_types(i) && self.table.decode(i).2 == ct);
+        let has = |ct: CapacityType| {
+            offerings
+                .iter()
+                .any(|i| in_types(i) && self.table.decode(i).2 == ct)
+        };
         if has(CapacityType::Spot) && has(CapacityType::OnDemand) {
             let cheapest_od = offerings
                 .iter()
@@ -654,7 +1022,9 @@ impl Provisioner {
                 .filter_map(|i| self.table.price[i])
                 .fold(f64::INFINITY, f64::min);
             for i in offerings.clone().iter() {
-                if self.table.decode(i).2 == CapacityType::Spot && self.table.price[i].is_some_and(|p| p > cheapest_od) {
+                if self.table.decode(i).2 == CapacityType::Spot
+                    && self.table.price[i].is_some_and(|p| p > cheapest_od)
+                {
                     offerings.clear(i);
                 }
             }
@@ -666,10 +1036,10 @@ impl Provisioner {
         }
         let types = self.ordered_types(&restricted, &offerings, AWS_MAX_INSTANCE_TYPES);
         let type_set: BTreeSet<usize> = types.iter().map(|t| t.0).collect();
-        let ct = if offerings
-            .iter()
-            .any(|i| type_set.contains(&self.table.decode(i).0) && self.table.decode(i).2 == CapacityType::Spot)
-        {
+        let ct = if offerings.iter().any(|i| {
+            type_set.contains(&self.table.decode(i).0)
+                && self.table.decode(i).2 == CapacityType::Spot
+        }) {
             CapacityType::Spot
         } else {
             CapacityType::OnDemand
@@ -683,7 +1053,11 @@ impl Provisioner {
             .filter_map(|i| self.table.price[i].map(|p| (i, p)))
             .collect();
         let best = candidates.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
-        let cheapest: Vec<usize> = candidates.iter().filter(|c| c.1 == best).map(|c| c.0).collect();
+        let cheapest: Vec<usize> = candidates
+            .iter()
+            .filter(|c| c.1 == best)
+            .map(|c| c.0)
+            .collect();
         if cheapest.is_empty() {
             return None;
         }
@@ -704,8 +1078,14 @@ impl Provisioner {
         let offerings = claim.allowed.and(&available);
         let per_type = self.table.zones * 2;
         let in_claim = |i: usize| claim.types.get(i / per_type);
-        let any_spot = offerings.iter().any(|i| in_claim(i) && self.table.decode(i).2 == CapacityType::Spot);
-        let ct = if any_spot || force_spot { CapacityType::Spot } else { CapacityType::OnDemand };
+        let any_spot = offerings
+            .iter()
+            .any(|i| in_claim(i) && self.table.decode(i).2 == CapacityType::Spot);
+        let ct = if any_spot || force_spot {
+            CapacityType::Spot
+        } else {
+            CapacityType::OnDemand
+        };
         offerings
             .iter()
             .filter(|&i| in_claim(i) && self.table.decode(i).2 == ct)
@@ -723,7 +1103,8 @@ impl Provisioner {
             one.types = Bits::new(self.table.types);
             one.types.set(ti);
             let worst = self.worst_launch_price(&one, now, force_spot);
-            let has_offering = (ti * per_type..(ti + 1) * per_type).any(|i| claim.allowed.get(i) && available.get(i));
+            let has_offering = (ti * per_type..(ti + 1) * per_type)
+                .any(|i| claim.allowed.get(i) && available.get(i));
             if !has_offering || worst.is_none_or(|p| p >= limit) {
                 claim.types.clear(ti);
             }
@@ -731,23 +1112,25 @@ impl Provisioner {
     }
 }
 
-fn single_zone(table: &OfferingTable, allowed: &Bits) -> Option<usize> {
-    let zones: BTreeSet<usize> = allowed.iter().map(|i| table.decode(i).1).collect();
-    (zones.len() == 1).then(|| *zones.iter().next().expect("one"))
-}
-
-
-struct SolveState {
+/// The starting point shared by every solve at one instant.
+#[derive(Debug)]
+struct Base {
+    key: (u64, u64, Millis),
     existing: Vec<NodeId>,
     free: Vec<Resources>,
-    cursor: HashMap<(usize, usize), usize>,
+    lists: RefCell<BTreeMap<(usize, bool), Rc<Vec<Vec<usize>>>>>,
+}
+
+struct SolveState {
+    base: Rc<Base>,
+    used: Vec<Resources>,
+    cursor: Vec<usize>,
     claims: Vec<Claim>,
     claim_order: BTreeSet<(usize, usize)>,
-    unfit_claims: HashMap<(usize, usize), BTreeSet<usize>>,
+    unfit_claims: Vec<Vec<bool>>,
     remaining: Vec<[Option<i64>; 3]>,
-    placed_on_node: HashMap<(usize, NodeId), i64>,
-    zone_counts: HashMap<(usize, usize), i64>,
+    placed_on_node: BTreeMap<(usize, NodeId), i64>,
+    zone_counts: Vec<i64>,
     start_variant: Vec<usize>,
     on_existing: Vec<(PodId, NodeId)>,
-    now: Millis,
 }

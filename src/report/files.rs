@@ -80,7 +80,15 @@ pub fn timeseries_csv(r: &SimResult) -> Result<Vec<u8>> {
 pub fn pods_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
     csv_bytes(|w| {
         w.write_record([
-            "pod", "workload", "namespace", "cause", "created_s", "bound_s", "ready_s", "node", "deleted_s",
+            "pod",
+            "workload",
+            "namespace",
+            "cause",
+            "created_s",
+            "bound_s",
+            "ready_s",
+            "node",
+            "deleted_s",
         ])?;
         for (i, p) in r.cluster.pods.iter().enumerate() {
             let wl = &s.workloads[p.workload as usize];
@@ -113,8 +121,17 @@ pub fn pods_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
 pub fn nodes_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
     csv_bytes(|w| {
         w.write_record([
-            "node", "owner", "instance_type", "zone", "capacity_type", "price_usd_per_hour", "launched_s", "ready_s",
-            "terminated_s", "removal", "cost_usd",
+            "node",
+            "owner",
+            "instance_type",
+            "zone",
+            "capacity_type",
+            "price_usd_per_hour",
+            "launched_s",
+            "ready_s",
+            "terminated_s",
+            "removal",
+            "cost_usd",
         ])?;
         for n in &r.cluster.nodes {
             let removal = match (n.removal, n.terminated) {
@@ -132,7 +149,10 @@ pub fn nodes_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 opt_secs(n.ready_at),
                 opt_secs(n.terminated),
                 removal,
-                format!("{:.6}", node_cost(n.price_per_hour, n.launched, n.terminated, s.duration_ms)),
+                format!(
+                    "{:.6}",
+                    node_cost(n.price_per_hour, n.launched, n.terminated, s.duration_ms)
+                ),
             ])?;
         }
         Ok(())
@@ -142,7 +162,14 @@ pub fn nodes_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
 /// Per-minute replicas and demand per workload.
 pub fn workloads_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
     csv_bytes(|w| {
-        w.write_record(["minute", "workload", "namespace", "desired_replicas", "ready_replicas", "demand_cores"])?;
+        w.write_record([
+            "minute",
+            "workload",
+            "namespace",
+            "desired_replicas",
+            "ready_replicas",
+            "demand_cores",
+        ])?;
         for row in &r.workload_series {
             let wl = &s.workloads[row.workload];
             w.write_record([
@@ -168,7 +195,8 @@ pub fn summary_json(summary: &Summary) -> Result<Vec<u8>> {
 
 /// Writes every output file into `dir` (created if missing).
 pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     // Encode everything first, so a failure leaves the directory untouched.
     let files = [
         ("summary.json", summary_json(summary)?),

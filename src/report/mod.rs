@@ -149,7 +149,12 @@ fn round6(v: f64) -> f64 {
 }
 
 /// The cost of one node over the run.
-pub fn node_cost(price_per_hour: f64, launched: Millis, terminated: Option<Millis>, end: Millis) -> f64 {
+pub fn node_cost(
+    price_per_hour: f64,
+    launched: Millis,
+    terminated: Option<Millis>,
+    end: Millis,
+) -> f64 {
     let stop = terminated.unwrap_or(end).min(end).max(launched);
     let mut ms = stop - launched;
     if terminated.is_some() {
@@ -191,7 +196,9 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         *by_group.entry(owner_name(s, n.owner)).or_default() += cost;
         *by_zone.entry(s.zones[n.zone].clone()).or_default() += cost;
         *nodes_by_type.entry(it).or_default() += 1;
-        *nodes_by_ct.entry(n.capacity_type.as_str().into()).or_default() += 1;
+        *nodes_by_ct
+            .entry(n.capacity_type.as_str().into())
+            .or_default() += 1;
         if matches!(n.owner, NodeOwner::Pool(_)) && n.launched > 0 {
             launched_by_karpenter += 1;
         }

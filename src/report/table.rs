@@ -6,7 +6,14 @@ use std::fmt::Write;
 /// Renders the summary as a plain-text table.
 pub fn render_table(s: &Summary) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "ksim: scenario {} (seed {}, {:.1} h simulated, {} events)", s.scenario, s.seed, s.duration_s / 3600.0, s.events_processed);
+    let _ = writeln!(
+        o,
+        "ksim: scenario {} (seed {}, {:.1} h simulated, {} events)",
+        s.scenario,
+        s.seed,
+        s.duration_s / 3600.0,
+        s.events_processed
+    );
     let _ = writeln!(o);
     let _ = writeln!(o, "Cost");
     let _ = writeln!(o, "  total                 ${:>12.2}", s.cost.total_usd);
@@ -21,21 +28,63 @@ pub fn render_table(s: &Summary) -> String {
     for (k, v) in &s.cost.by_instance_type {
         let _ = writeln!(o, "    {:<19} ${:>12.2}", k, v);
     }
-    let _ = writeln!(o, "  prices: {}{}", s.cost.price_source, if s.cost.prices_are_proxy { " (proxy for another region)" } else { "" });
+    let _ = writeln!(
+        o,
+        "  prices: {}{}",
+        s.cost.price_source,
+        if s.cost.prices_are_proxy {
+            " (proxy for another region)"
+        } else {
+            ""
+        }
+    );
     let _ = writeln!(o);
-    let _ = writeln!(o, "Latency (seconds)          p50      p90      p99      max    pods");
-    for (name, p) in [("scheduling (created→bound)", &s.scheduling_latency_s), ("startup (created→ready)", &s.startup_latency_s)] {
-        let _ = writeln!(o, "  {:<24} {:>7.2}  {:>7.2}  {:>7.2}  {:>7.2}  {:>6}", name, p.p50, p.p90, p.p99, p.max, p.count);
+    let _ = writeln!(
+        o,
+        "Latency (seconds)          p50      p90      p99      max    pods"
+    );
+    for (name, p) in [
+        ("scheduling (created→bound)", &s.scheduling_latency_s),
+        ("startup (created→ready)", &s.startup_latency_s),
+    ] {
+        let _ = writeln!(
+            o,
+            "  {:<24} {:>7.2}  {:>7.2}  {:>7.2}  {:>7.2}  {:>6}",
+            name, p.p50, p.p90, p.p99, p.max, p.count
+        );
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "Pods   peak {}  min {}  created {}  evicted {}  pending at end {}", s.pods.peak, s.pods.min, s.pods.created, s.pods.evicted, s.pods.pending_at_end);
-    let _ = writeln!(o, "Nodes  peak {}  launched {} (Karpenter {})", s.nodes.peak, s.nodes.launched, s.nodes.launched_by_karpenter);
-    let types: Vec<String> = s.nodes.by_instance_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let _ = writeln!(
+        o,
+        "Pods   peak {}  min {}  created {}  evicted {}  pending at end {}",
+        s.pods.peak, s.pods.min, s.pods.created, s.pods.evicted, s.pods.pending_at_end
+    );
+    let _ = writeln!(
+        o,
+        "Nodes  peak {}  launched {} (Karpenter {})",
+        s.nodes.peak, s.nodes.launched, s.nodes.launched_by_karpenter
+    );
+    let types: Vec<String> = s
+        .nodes
+        .by_instance_type
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     let _ = writeln!(o, "       by type: {}", types.join(", "));
-    let cts: Vec<String> = s.nodes.by_capacity_type.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let cts: Vec<String> = s
+        .nodes
+        .by_capacity_type
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
     let _ = writeln!(o, "       by capacity type: {}", cts.join(", "));
     if !s.nodes.removed.is_empty() {
-        let rm: Vec<String> = s.nodes.removed.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let rm: Vec<String> = s
+            .nodes
+            .removed
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         let _ = writeln!(o, "       removed: {}", rm.join(", "));
     }
     if !s.warnings.is_empty() {

@@ -99,7 +99,10 @@ pub fn read_sources(args: &[String], max_bytes: u64) -> Result<Vec<Source>, Inpu
                 .map_err(|e| InputError::file(arg, format!("cannot read directory: {e}")))?;
             files.sort();
             if files.is_empty() {
-                return Err(InputError::file(arg, "directory holds no .yaml or .yml files"));
+                return Err(InputError::file(
+                    arg,
+                    "directory holds no .yaml or .yml files",
+                ));
             }
             files
         } else {
@@ -263,10 +266,8 @@ pub(crate) fn parse_doc<T: DeserializeOwned>(
     object: Option<&str>,
 ) -> Result<T, InputError> {
     let mut path: Option<String> = None;
-    let result = serde_saphyr::with_deserializer_from_str_with_options(
-        doc.text,
-        saphyr_options(),
-        |de| {
+    let result =
+        serde_saphyr::with_deserializer_from_str_with_options(doc.text, saphyr_options(), |de| {
             serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
                 let p = e.path().to_string();
                 if p != "." && !p.is_empty() {
@@ -274,8 +275,7 @@ pub(crate) fn parse_doc<T: DeserializeOwned>(
                 }
                 e.into_inner()
             })
-        },
-    );
+        });
     result.map_err(|e| {
         let (line, column) = e
             .location()
@@ -344,6 +344,10 @@ mod tests {
         let docs = split_documents("hpa.yaml", text).unwrap();
         let e = parse_doc::<T>(&docs[0], None).unwrap_err();
         assert_eq!(e.line, 2);
-        assert!(e.message.contains("unknown field `maxReplicaz`"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown field `maxReplicaz`"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -8,9 +8,7 @@ use crate::cloud::pricing::{CapacityType, DEFAULT_SPOT_RATIO, EMBEDDED_REGION, P
 use crate::engine::{HOUR, Millis, SECOND};
 use crate::error::InputError;
 use crate::k8s::cron::{Clock, Schedule};
-use crate::k8s::duration::{
-    parse_budget_duration, parse_karpenter_duration, parse_nonnegative_ms,
-};
+use crate::k8s::duration::{parse_budget_duration, parse_karpenter_duration, parse_nonnegative_ms};
 use crate::k8s::labels::{
     LabelSelector, Labels, Operator, Requirement, SelectorTerm, Taint, TaintEffect, Toleration,
     validate_label_key, validate_label_value,
@@ -292,7 +290,9 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         let replicas = match &d.raw.spec.replicas {
             None => 1,
             Some(r) if r.value < 0 => {
-                return Err(d.ctx.err_at(r, "spec.replicas", "must be greater than or equal to 0"));
+                return Err(d
+                    .ctx
+                    .err_at(r, "spec.replicas", "must be greater than or equal to 0"));
             }
             Some(r) => r.value,
         };
@@ -410,7 +410,8 @@ impl<'a> ScenarioSettings<'a> {
         let s = &item.raw.spec;
         let duration_ms = match &s.duration {
             None => 24 * HOUR,
-            Some(d) => parse_nonnegative_ms(&d.value).map_err(|e| ctx.err_at(d, "spec.duration", e.to_string()))?,
+            Some(d) => parse_nonnegative_ms(&d.value)
+                .map_err(|e| ctx.err_at(d, "spec.duration", e.to_string()))?,
         };
         let duration_ms = ov.duration_ms.unwrap_or(duration_ms);
         if duration_ms < SECOND || duration_ms > MAX_DURATION_MS {
@@ -425,7 +426,9 @@ impl<'a> ScenarioSettings<'a> {
         }
         let clock = match &s.start_time {
             None => Clock::parse_start("2026-01-05T00:00:00Z").expect("valid"),
-            Some(t) => Clock::parse_start(&t.value).map_err(|e| ctx.err_at(t, "spec.startTime", e))?,
+            Some(t) => {
+                Clock::parse_start(&t.value).map_err(|e| ctx.err_at(t, "spec.startTime", e))?
+            }
         };
         let region = s
             .region
@@ -447,7 +450,11 @@ impl<'a> ScenarioSettings<'a> {
                         ));
                     }
                     if !seen.insert(zone.value.clone()) {
-                        return Err(ctx.err_at(zone, "spec.zones", format!("duplicate zone {:?}", zone.value)));
+                        return Err(ctx.err_at(
+                            zone,
+                            "spec.zones",
+                            format!("duplicate zone {:?}", zone.value),
+                        ));
                     }
                 }
                 z.iter().map(|z| z.value.clone()).collect()
@@ -468,16 +475,32 @@ impl<'a> ScenarioSettings<'a> {
                 pod_shutdown: Dist::default_pod_shutdown(),
             },
             Some(l) => Latencies {
-                node_launch: dist(ctx, "spec.latency.nodeLaunch", &l.node_launch, Dist::default_node_launch())?,
-                pod_startup: dist(ctx, "spec.latency.podStartup", &l.pod_startup, Dist::default_pod_startup())?,
-                pod_shutdown: dist(ctx, "spec.latency.podShutdown", &l.pod_shutdown, Dist::default_pod_shutdown())?,
+                node_launch: dist(
+                    ctx,
+                    "spec.latency.nodeLaunch",
+                    &l.node_launch,
+                    Dist::default_node_launch(),
+                )?,
+                pod_startup: dist(
+                    ctx,
+                    "spec.latency.podStartup",
+                    &l.pod_startup,
+                    Dist::default_pod_startup(),
+                )?,
+                pod_shutdown: dist(
+                    ctx,
+                    "spec.latency.podShutdown",
+                    &l.pod_shutdown,
+                    Dist::default_pod_shutdown(),
+                )?,
             },
         };
         let mut karpenter = KarpenterConfig::default();
         if let Some(k) = &s.karpenter {
             if let Some(d) = &k.batch_idle_duration {
-                karpenter.batch_idle_ms = parse_nonnegative_ms(&d.value)
-                    .map_err(|e| ctx.err_at(d, "spec.karpenter.batchIdleDuration", e.to_string()))?;
+                karpenter.batch_idle_ms = parse_nonnegative_ms(&d.value).map_err(|e| {
+                    ctx.err_at(d, "spec.karpenter.batchIdleDuration", e.to_string())
+                })?;
             }
             if let Some(d) = &k.batch_max_duration {
                 karpenter.batch_max_ms = parse_nonnegative_ms(&d.value)
@@ -496,7 +519,11 @@ impl<'a> ScenarioSettings<'a> {
             Some(v) if v.value == "warm" => InitialState::Warm,
             Some(v) if v.value == "cold" => InitialState::Cold,
             Some(v) => {
-                return Err(ctx.err_at(v, "spec.initialState", format!("must be warm or cold, got {:?}", v.value)));
+                return Err(ctx.err_at(
+                    v,
+                    "spec.initialState",
+                    format!("must be warm or cold, got {:?}", v.value),
+                ));
             }
         };
         Ok(ScenarioSettings {
@@ -517,11 +544,19 @@ impl<'a> ScenarioSettings<'a> {
     fn prices(&self) -> Result<PriceTable, InputError> {
         let (ratio, file) = match &self.raw {
             Some((ctx, s)) => {
-                let ratio = match s.prices.as_ref().and_then(|p| p.spot_to_on_demand_ratio.as_ref()) {
+                let ratio = match s
+                    .prices
+                    .as_ref()
+                    .and_then(|p| p.spot_to_on_demand_ratio.as_ref())
+                {
                     None => DEFAULT_SPOT_RATIO,
                     Some(r) if r.value > 0.0 && r.value <= 1.0 => r.value,
                     Some(r) => {
-                        return Err(ctx.err_at(r, "spec.prices.spotToOnDemandRatio", "must be in (0, 1]"));
+                        return Err(ctx.err_at(
+                            r,
+                            "spec.prices.spotToOnDemandRatio",
+                            "must be in (0, 1]",
+                        ));
                     }
                 };
                 let file = s.prices.as_ref().and_then(|p| p.file.as_ref()).map(|f| {
@@ -556,14 +591,22 @@ impl<'a> ScenarioSettings<'a> {
         for (i, g) in s.node_groups.iter().flatten().enumerate() {
             let f = |x: &str| format!("spec.nodeGroups[{i}].{x}");
             if out.iter().any(|o| o.name == g.name.value) {
-                return Err(ctx.err_at(&g.name, &f("name"), format!("duplicate node group {:?}", g.name.value)));
+                return Err(ctx.err_at(
+                    &g.name,
+                    &f("name"),
+                    format!("duplicate node group {:?}", g.name.value),
+                ));
             }
             validate_label_value(&g.name.value).map_err(|e| ctx.err_at(&g.name, &f("name"), e))?;
             let it = catalog.index_of(&g.instance_type.value).ok_or_else(|| {
                 ctx.err_at(
                     &g.instance_type,
                     &f("instanceType"),
-                    format!("unknown instance type {:?}; known types: {}", g.instance_type.value, known_types(catalog)),
+                    format!(
+                        "unknown instance type {:?}; known types: {}",
+                        g.instance_type.value,
+                        known_types(catalog)
+                    ),
                 )
             })?;
             if !(0..=10_000).contains(&g.size.value) {
@@ -603,7 +646,11 @@ impl<'a> ScenarioSettings<'a> {
         Ok(out)
     }
 
-    fn attach_demand(&self, workloads: &mut [Workload], warnings: &mut Vec<String>) -> Result<(), InputError> {
+    fn attach_demand(
+        &self,
+        workloads: &mut [Workload],
+        warnings: &mut Vec<String>,
+    ) -> Result<(), InputError> {
         if let Some((ctx, s)) = &self.raw {
             for (i, w) in s.workloads.iter().flatten().enumerate() {
                 let f = |x: &str| format!("spec.workloads[{i}].{x}");
@@ -619,22 +666,32 @@ impl<'a> ScenarioSettings<'a> {
                         )
                     })?;
                 if workloads[idx].demand.is_some() {
-                    return Err(ctx.err_at(&w.name, &f("name"), format!("demand for {ns}/{} is given twice", w.name.value)));
+                    return Err(ctx.err_at(
+                        &w.name,
+                        &f("name"),
+                        format!("demand for {ns}/{} is given twice", w.name.value),
+                    ));
                 }
                 let demand = match (&w.daily, &w.trace) {
                     (Some(d), None) => daily(ctx, &f("daily"), d)?,
                     (None, Some(t)) => trace(ctx, &f("trace"), t)?,
                     _ => {
-                        return Err(ctx.err_at(&w.name, &f("name"), "give exactly one of `daily` or `trace`"));
+                        return Err(ctx.err_at(
+                            &w.name,
+                            &f("name"),
+                            "give exactly one of `daily` or `trace`",
+                        ));
                     }
                 };
                 let unit = match &demand {
                     Demand::Daily { unit, .. } | Demand::Trace { unit, .. } => *unit,
                 };
-                if unit == DemandUnit::Cores
-                    && workloads[idx].template.requests.cpu_m == 0
-                {
-                    return Err(ctx.err_at(&w.name, &f("name"), "demand in cores needs the pods to request CPU"));
+                if unit == DemandUnit::Cores && workloads[idx].template.requests.cpu_m == 0 {
+                    return Err(ctx.err_at(
+                        &w.name,
+                        &f("name"),
+                        "demand in cores needs the pods to request CPU",
+                    ));
                 }
                 workloads[idx].demand = Some(demand);
             }
@@ -664,10 +721,17 @@ fn parse_ms(ctx: &Ctx, field: &str, s: &Spanned<String>) -> Result<Millis, Input
     parse_nonnegative_ms(&s.value).map_err(|e| ctx.err_at(s, field, e.to_string()))
 }
 
-fn dist(ctx: &Ctx, field: &str, raw: &Option<raw::Distribution>, default: Dist) -> Result<Dist, InputError> {
+fn dist(
+    ctx: &Ctx,
+    field: &str,
+    raw: &Option<raw::Distribution>,
+    default: Dist,
+) -> Result<Dist, InputError> {
     let Some(d) = raw else { return Ok(default) };
     let get = |v: &Option<Spanned<String>>, name: &str| -> Result<Option<Millis>, InputError> {
-        v.as_ref().map(|s| parse_ms(ctx, &format!("{field}.{name}"), s)).transpose()
+        v.as_ref()
+            .map(|s| parse_ms(ctx, &format!("{field}.{name}"), s))
+            .transpose()
     };
     let constant = get(&d.constant, "constant")?;
     let median = get(&d.median, "median")?;
@@ -703,12 +767,20 @@ fn dist(ctx: &Ctx, field: &str, raw: &Option<raw::Distribution>, default: Dist) 
     }
 }
 
-fn demand_unit(ctx: &Ctx, field: &str, u: &Option<Spanned<String>>) -> Result<DemandUnit, InputError> {
+fn demand_unit(
+    ctx: &Ctx,
+    field: &str,
+    u: &Option<Spanned<String>>,
+) -> Result<DemandUnit, InputError> {
     match u {
         None => Ok(DemandUnit::Cores),
         Some(s) if s.value == "cores" => Ok(DemandUnit::Cores),
         Some(s) if s.value == "replicas" => Ok(DemandUnit::Replicas),
-        Some(s) => Err(ctx.err_at(s, field, format!("must be cores or replicas, got {:?}", s.value))),
+        Some(s) => Err(ctx.err_at(
+            s,
+            field,
+            format!("must be cores or replicas, got {:?}", s.value),
+        )),
     }
 }
 
@@ -718,13 +790,21 @@ fn daily(ctx: &Ctx, field: &str, d: &raw::DailyCurve) -> Result<Demand, InputErr
         if v.value.is_finite() && v.value >= 0.0 && v.value <= 1e7 {
             Ok(v.value)
         } else {
-            Err(ctx.err_at(v, &f(name), format!("must be a number between 0 and 1e7, got {}", v.value)))
+            Err(ctx.err_at(
+                v,
+                &f(name),
+                format!("must be a number between 0 and 1e7, got {}", v.value),
+            ))
         }
     };
     let trough = nonneg(&d.trough, "trough")?;
     let peak = nonneg(&d.peak, "peak")?;
     if peak < trough {
-        return Err(ctx.err_at(&d.peak, &f("peak"), format!("peak ({peak}) must not be below trough ({trough})")));
+        return Err(ctx.err_at(
+            &d.peak,
+            &f("peak"),
+            format!("peak ({peak}) must not be below trough ({trough})"),
+        ));
     }
     let peak_hour = match &d.peak_hour {
         None => 20.0,
@@ -760,7 +840,11 @@ fn trace(ctx: &Ctx, field: &str, t: &raw::Trace) -> Result<Demand, InputError> {
     };
     let name = path.display().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        ctx.err_at(&t.file, &format!("{field}.file"), format!("cannot read trace {name}: {e}"))
+        ctx.err_at(
+            &t.file,
+            &format!("{field}.file"),
+            format!("cannot read trace {name}: {e}"),
+        )
     })?;
     let points = crate::workload::parse_trace(&name, &text)?;
     Ok(Demand::Trace { points, unit })
@@ -789,7 +873,12 @@ fn node_class(nc: &Item<raw::Ec2NodeClass>) -> Result<NodeClass, InputError> {
                 let field = format!("spec.kubelet.evictionHard.{key}");
                 if !matches!(
                     key.as_str(),
-                    "memory.available" | "nodefs.available" | "nodefs.inodesFree" | "imagefs.available" | "imagefs.inodesFree" | "pid.available"
+                    "memory.available"
+                        | "nodefs.available"
+                        | "nodefs.inodesFree"
+                        | "imagefs.available"
+                        | "imagefs.inodesFree"
+                        | "pid.available"
                 ) {
                     return Err(ctx.err_at(v, &field, format!("unknown eviction signal {key:?}")));
                 }
@@ -798,11 +887,14 @@ fn node_class(nc: &Item<raw::Ec2NodeClass>) -> Result<NodeClass, InputError> {
                         .parse()
                         .ok()
                         .filter(|p: &f64| (0.0..=100.0).contains(p))
-                        .ok_or_else(|| ctx.err_at(v, &field, format!("invalid percentage {:?}", v.value)))?;
+                        .ok_or_else(|| {
+                            ctx.err_at(v, &field, format!("invalid percentage {:?}", v.value))
+                        })?;
                     EvictionValue::Percent(p)
                 } else {
-                    let q = Quantity::parse(&v.value)
-                        .map_err(|e| ctx.err_at(v, &field, format!("invalid quantity {:?}: {e}", v.value)))?;
+                    let q = Quantity::parse(&v.value).map_err(|e| {
+                        ctx.err_at(v, &field, format!("invalid quantity {:?}: {e}", v.value))
+                    })?;
                     EvictionValue::Bytes(q.value())
                 };
                 if key == "memory.available" {
@@ -849,7 +941,8 @@ fn taints(ctx: &Ctx, field: &str, raw: &Option<Vec<raw::Taint>>) -> Result<Vec<T
     for (i, t) in raw.iter().flatten().enumerate() {
         let f = format!("{field}[{i}]");
         validate_label_key(&t.key).map_err(|e| ctx.err(&format!("{f}.key"), e))?;
-        let effect = TaintEffect::parse(&t.effect).map_err(|e| ctx.err(&format!("{f}.effect"), e))?;
+        let effect =
+            TaintEffect::parse(&t.effect).map_err(|e| ctx.err(&format!("{f}.effect"), e))?;
         out.push(Taint {
             key: t.key.clone(),
             value: t.value.as_ref().map(|v| v.0.clone()).unwrap_or_default(),
@@ -859,7 +952,12 @@ fn taints(ctx: &Ctx, field: &str, raw: &Option<Vec<raw::Taint>>) -> Result<Vec<T
     Ok(out)
 }
 
-fn requirement(ctx: &Ctx, field: &str, r: &raw::LabelRequirement, karpenter: bool) -> Result<Requirement, InputError> {
+fn requirement(
+    ctx: &Ctx,
+    field: &str,
+    r: &raw::LabelRequirement,
+    karpenter: bool,
+) -> Result<Requirement, InputError> {
     let op = Operator::parse(&r.operator.value, karpenter)
         .map_err(|e| ctx.err_at(&r.operator, &format!("{field}.operator"), e))?;
     let values: Vec<String> = r.values.iter().flatten().map(|v| v.0.clone()).collect();
@@ -867,9 +965,19 @@ fn requirement(ctx: &Ctx, field: &str, r: &raw::LabelRequirement, karpenter: boo
         None => None,
         Some(v) if karpenter && (1..=50).contains(&v) => Some(v as u32),
         Some(v) if karpenter => {
-            return Err(ctx.err_at(&r.operator, &format!("{field}.minValues"), format!("must be between 1 and 50, got {v}")));
+            return Err(ctx.err_at(
+                &r.operator,
+                &format!("{field}.minValues"),
+                format!("must be between 1 and 50, got {v}"),
+            ));
         }
-        Some(_) => return Err(ctx.err_at(&r.operator, &format!("{field}.minValues"), "minValues is only valid in NodePool requirements")),
+        Some(_) => {
+            return Err(ctx.err_at(
+                &r.operator,
+                &format!("{field}.minValues"),
+                "minValues is only valid in NodePool requirements",
+            ));
+        }
     };
     Requirement::new(&r.key, op, values, min_values).map_err(|e| ctx.err_at(&r.operator, field, e))
 }
@@ -877,12 +985,21 @@ fn requirement(ctx: &Ctx, field: &str, r: &raw::LabelRequirement, karpenter: boo
 fn term(ctx: &Ctx, field: &str, t: &raw::NodeSelectorTerm) -> Result<SelectorTerm, InputError> {
     let mut reqs = Vec::new();
     for (i, r) in t.match_expressions.iter().flatten().enumerate() {
-        reqs.push(requirement(ctx, &format!("{field}.matchExpressions[{i}]"), r, false)?);
+        reqs.push(requirement(
+            ctx,
+            &format!("{field}.matchExpressions[{i}]"),
+            r,
+            false,
+        )?);
     }
     Ok(SelectorTerm { requirements: reqs })
 }
 
-fn label_selector(ctx: &Ctx, field: &str, s: &raw::LabelSelector) -> Result<LabelSelector, InputError> {
+fn label_selector(
+    ctx: &Ctx,
+    field: &str,
+    s: &raw::LabelSelector,
+) -> Result<LabelSelector, InputError> {
     let mut reqs = Vec::new();
     for (k, v) in s.match_labels.iter().flatten() {
         validate_label_key(k).map_err(|e| ctx.err(&format!("{field}.matchLabels"), e))?;
@@ -893,23 +1010,37 @@ fn label_selector(ctx: &Ctx, field: &str, s: &raw::LabelSelector) -> Result<Labe
         let f = format!("{field}.matchExpressions[{i}]");
         let req = requirement(ctx, &f, r, false)?;
         if req.op.is_numeric() {
-            return Err(ctx.err_at(&r.operator, &f, format!("operator {} is not valid in a label selector", req.op)));
+            return Err(ctx.err_at(
+                &r.operator,
+                &f,
+                format!("operator {} is not valid in a label selector", req.op),
+            ));
         }
         reqs.push(req);
     }
     Ok(LabelSelector { requirements: reqs })
 }
 
-fn check_selector(ctx: &Ctx, sel: &Option<raw::LabelSelector>, labels: &Labels) -> Result<(), InputError> {
+fn check_selector(
+    ctx: &Ctx,
+    sel: &Option<raw::LabelSelector>,
+    labels: &Labels,
+) -> Result<(), InputError> {
     let Some(sel) = sel else {
         return Err(ctx.err("spec.selector", "required field is missing"));
     };
     let s = label_selector(ctx, "spec.selector", sel)?;
     if s.requirements.is_empty() {
-        return Err(ctx.err("spec.selector", "empty selector is invalid for a Deployment or DaemonSet"));
+        return Err(ctx.err(
+            "spec.selector",
+            "empty selector is invalid for a Deployment or DaemonSet",
+        ));
     }
     if !s.matches(labels) {
-        return Err(ctx.err("spec.template.metadata.labels", "`selector` does not match template `labels`"));
+        return Err(ctx.err(
+            "spec.template.metadata.labels",
+            "`selector` does not match template `labels`",
+        ));
     }
     Ok(())
 }
@@ -931,7 +1062,10 @@ fn container_requests(
     warnings: &mut Vec<String>,
 ) -> Result<((i64, i64), (i64, i64), (Option<i64>, Option<i64>)), InputError> {
     let res = c.resources.as_ref();
-    fn get<'a>(m: Option<&'a BTreeMap<String, Spanned<Quantity>>>, k: &str) -> Option<&'a Spanned<Quantity>> {
+    fn get<'a>(
+        m: Option<&'a BTreeMap<String, Spanned<Quantity>>>,
+        k: &str,
+    ) -> Option<&'a Spanned<Quantity>> {
         m.and_then(|m| m.get(k))
     }
     let requests = res.and_then(|r| r.requests.as_ref());
@@ -939,7 +1073,11 @@ fn container_requests(
     for (kind, m) in [("requests", requests), ("limits", limits)] {
         for (k, v) in m.into_iter().flatten() {
             if v.value.is_negative() {
-                return Err(ctx.err_at(v, &format!("{field}.resources.{kind}.{k}"), "must be greater than or equal to 0"));
+                return Err(ctx.err_at(
+                    v,
+                    &format!("{field}.resources.{kind}.{k}"),
+                    "must be greater than or equal to 0",
+                ));
             }
             if !matches!(k.as_str(), "cpu" | "memory" | "ephemeral-storage") {
                 warnings.push(format!(
@@ -962,13 +1100,21 @@ fn container_requests(
     }
     let cpu_limit = get(limits, "cpu").map(|q| q.value.milli_value());
     let mem_limit = get(limits, "memory").map(|q| q.value.value());
-    let cpu = get(requests, "cpu").map(|q| q.value.milli_value()).or(cpu_limit);
-    let mem = get(requests, "memory").map(|q| q.value.value()).or(mem_limit);
+    let cpu = get(requests, "cpu")
+        .map(|q| q.value.milli_value())
+        .or(cpu_limit);
+    let mem = get(requests, "memory")
+        .map(|q| q.value.value())
+        .or(mem_limit);
     // Scoring defaults: kube-scheduler pkg/scheduler/util/pod_resources.go
     // DefaultMilliCPURequest = 100, DefaultMemoryRequest = 200 MiB.
     let nz_cpu = cpu.unwrap_or(100);
     let nz_mem = mem.unwrap_or(200 * MIB);
-    Ok(((cpu.unwrap_or(0), mem.unwrap_or(0)), (nz_cpu, nz_mem), (cpu_limit, mem_limit)))
+    Ok((
+        (cpu.unwrap_or(0), mem.unwrap_or(0)),
+        (nz_cpu, nz_mem),
+        (cpu_limit, mem_limit),
+    ))
 }
 
 fn aggregate(
@@ -978,7 +1124,10 @@ fn aggregate(
     warnings: &mut Vec<String>,
 ) -> Result<(Aggregated, Option<i64>, Option<i64>), InputError> {
     if spec.containers.is_empty() {
-        return Err(ctx.err(&format!("{field}.containers"), "must have at least one container"));
+        return Err(ctx.err(
+            &format!("{field}.containers"),
+            "must have at least one container",
+        ));
     }
     let mut sum = Resources::ZERO;
     let mut nz_sum = Resources::ZERO;
@@ -1054,7 +1203,10 @@ fn pod_template(
     let mut node_selector = Vec::new();
     for (k, v) in spec.node_selector.iter().flatten() {
         validate_label_key(k).map_err(|e| ctx.err(&format!("{sf}.nodeSelector"), e))?;
-        node_selector.push(Requirement::new(k, Operator::In, vec![v.0.clone()], None).map_err(|e| ctx.err(&format!("{sf}.nodeSelector"), e))?);
+        node_selector.push(
+            Requirement::new(k, Operator::In, vec![v.0.clone()], None)
+                .map_err(|e| ctx.err(&format!("{sf}.nodeSelector"), e))?,
+        );
     }
     let mut required_terms = Vec::new();
     let mut preferred_terms = Vec::new();
@@ -1067,7 +1219,9 @@ fn pod_template(
         }
         if let Some(na) = &aff.node_affinity {
             if let Some(req) = &na.required {
-                let f = format!("{sf}.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms");
+                let f = format!(
+                    "{sf}.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
+                );
                 if req.node_selector_terms.is_empty() {
                     return Err(ctx.err(&f, "must have at least one term"));
                 }
@@ -1083,7 +1237,9 @@ fn pod_template(
                 }
             }
             for (i, p) in na.preferred.iter().flatten().enumerate() {
-                let f = format!("{sf}.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}]");
+                let f = format!(
+                    "{sf}.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[{i}]"
+                );
                 if !(1..=100).contains(&p.weight) {
                     return Err(ctx.err(&format!("{f}.weight"), "must be in the range 1-100"));
                 }
@@ -1100,24 +1256,45 @@ fn pod_template(
         let exists = match t.operator.as_deref() {
             None | Some("Equal") => false,
             Some("Exists") => true,
-            Some(other) => return Err(ctx.err(&format!("{f}.operator"), format!("unsupported operator {other:?}; valid operators are Exists and Equal"))),
+            Some(other) => {
+                return Err(ctx.err(
+                    &format!("{f}.operator"),
+                    format!("unsupported operator {other:?}; valid operators are Exists and Equal"),
+                ));
+            }
         };
         let key = t.key.clone().unwrap_or_default();
         if key.is_empty() && !exists {
-            return Err(ctx.err(&format!("{f}.operator"), "must be Exists when `key` is empty"));
+            return Err(ctx.err(
+                &format!("{f}.operator"),
+                "must be Exists when `key` is empty",
+            ));
         }
         let value = t.value.as_ref().map(|v| v.0.clone()).unwrap_or_default();
         if exists && !value.is_empty() {
-            return Err(ctx.err(&format!("{f}.value"), "must be empty when `operator` is Exists"));
+            return Err(ctx.err(
+                &format!("{f}.value"),
+                "must be empty when `operator` is Exists",
+            ));
         }
         let effect = match t.effect.as_deref() {
             None | Some("") => None,
             Some(e) => Some(TaintEffect::parse(e).map_err(|m| ctx.err(&format!("{f}.effect"), m))?),
         };
-        tolerations.push(Toleration { key, exists, value, effect });
+        tolerations.push(Toleration {
+            key,
+            exists,
+            value,
+            effect,
+        });
     }
     let mut spread = Vec::new();
-    for (i, c) in spec.topology_spread_constraints.iter().flatten().enumerate() {
+    for (i, c) in spec
+        .topology_spread_constraints
+        .iter()
+        .flatten()
+        .enumerate()
+    {
         let f = format!("{sf}.topologySpreadConstraints[{i}]");
         if c.max_skew < 1 {
             return Err(ctx.err(&format!("{f}.maxSkew"), "must be greater than zero"));
@@ -1126,12 +1303,22 @@ fn pod_template(
         let hard = match c.when_unsatisfiable.as_str() {
             "DoNotSchedule" => true,
             "ScheduleAnyway" => false,
-            other => return Err(ctx.err(&format!("{f}.whenUnsatisfiable"), format!("unsupported value {other:?}; valid values are DoNotSchedule and ScheduleAnyway"))),
+            other => return Err(ctx.err(
+                &format!("{f}.whenUnsatisfiable"),
+                format!(
+                    "unsupported value {other:?}; valid values are DoNotSchedule and ScheduleAnyway"
+                ),
+            )),
         };
         let min_domains = match c.min_domains {
             None => 1,
             Some(m) if m >= 1 && hard => m as i64,
-            Some(m) if m >= 1 => return Err(ctx.err(&format!("{f}.minDomains"), "can only be set when whenUnsatisfiable is DoNotSchedule")),
+            Some(m) if m >= 1 => {
+                return Err(ctx.err(
+                    &format!("{f}.minDomains"),
+                    "can only be set when whenUnsatisfiable is DoNotSchedule",
+                ));
+            }
             Some(_) => return Err(ctx.err(&format!("{f}.minDomains"), "must be greater than 0")),
         };
         let policy = |v: &Option<String>, name: &str, default: bool| -> Result<bool, InputError> {
@@ -1139,7 +1326,10 @@ fn pod_template(
                 None => Ok(default),
                 Some("Honor") => Ok(true),
                 Some("Ignore") => Ok(false),
-                Some(o) => Err(ctx.err(&format!("{f}.{name}"), format!("unsupported value {o:?}; valid values are Honor and Ignore"))),
+                Some(o) => Err(ctx.err(
+                    &format!("{f}.{name}"),
+                    format!("unsupported value {o:?}; valid values are Honor and Ignore"),
+                )),
             }
         };
         let mut selector = match &c.label_selector {
@@ -1148,7 +1338,9 @@ fn pod_template(
         };
         for k in c.match_label_keys.iter().flatten() {
             if let Some(v) = labels.get(k) {
-                selector.requirements.push(Requirement::new(k, Operator::In, vec![v.clone()], None).expect("valid"));
+                selector
+                    .requirements
+                    .push(Requirement::new(k, Operator::In, vec![v.clone()], None).expect("valid"));
             }
         }
         spread.push(SpreadConstraint {
@@ -1164,12 +1356,22 @@ fn pod_template(
     let termination_grace_ms = match spec.termination_grace_period_seconds {
         None => 30 * SECOND,
         Some(s) if s >= 0 => (s as Millis) * SECOND,
-        Some(_) => return Err(ctx.err(&format!("{sf}.terminationGracePeriodSeconds"), "must be greater than or equal to 0")),
+        Some(_) => {
+            return Err(ctx.err(
+                &format!("{sf}.terminationGracePeriodSeconds"),
+                "must be greater than or equal to 0",
+            ));
+        }
     };
     let deletion_cost = match annotations.get("controller.kubernetes.io/pod-deletion-cost") {
         None => 0,
         Some(v) => v.parse::<i32>().map_err(|_| {
-            ctx.err(&format!("{field}.metadata.annotations"), format!("controller.kubernetes.io/pod-deletion-cost must be a 32-bit integer, got {v:?}"))
+            ctx.err(
+                &format!("{field}.metadata.annotations"),
+                format!(
+                    "controller.kubernetes.io/pod-deletion-cost must be a 32-bit integer, got {v:?}"
+                ),
+            )
         })?,
     };
     Ok(PodTemplate {
@@ -1185,7 +1387,10 @@ fn pod_template(
         spread,
         termination_grace_ms,
         priority: spec.priority.unwrap_or(0),
-        do_not_disrupt: annotations.get("karpenter.sh/do-not-disrupt").map(String::as_str) == Some("true"),
+        do_not_disrupt: annotations
+            .get("karpenter.sh/do-not-disrupt")
+            .map(String::as_str)
+            == Some("true"),
         deletion_cost,
     })
 }
@@ -1195,20 +1400,38 @@ fn pdb(p: &Item<raw::Pdb>) -> Result<Pdb, InputError> {
     let conv = |v: &Spanned<raw::IntOrString>, field: &str| -> Result<IntOrPercent, InputError> {
         match &v.value {
             raw::IntOrString::Int(i) if *i >= 0 => Ok(IntOrPercent::Int(*i)),
-            raw::IntOrString::Int(_) => Err(ctx.err_at(v, field, "must be greater than or equal to 0")),
+            raw::IntOrString::Int(_) => {
+                Err(ctx.err_at(v, field, "must be greater than or equal to 0"))
+            }
             raw::IntOrString::Str(s) => s
                 .strip_suffix('%')
                 .and_then(|n| n.parse::<i64>().ok())
                 .filter(|n| (0..=100).contains(n))
                 .map(IntOrPercent::Percent)
-                .ok_or_else(|| ctx.err_at(v, field, format!("must be an integer or a percentage between 0% and 100%, got {s:?}"))),
+                .ok_or_else(|| {
+                    ctx.err_at(
+                        v,
+                        field,
+                        format!(
+                            "must be an integer or a percentage between 0% and 100%, got {s:?}"
+                        ),
+                    )
+                }),
         }
     };
     let rule = match (&p.raw.spec.min_available, &p.raw.spec.max_unavailable) {
         (Some(m), None) => PdbRule::MinAvailable(conv(m, "spec.minAvailable")?),
         (None, Some(m)) => PdbRule::MaxUnavailable(conv(m, "spec.maxUnavailable")?),
-        (Some(m), Some(_)) => return Err(ctx.err_at(m, "spec.minAvailable", "minAvailable and maxUnavailable cannot both be set")),
-        (None, None) => return Err(ctx.err("spec", "one of minAvailable or maxUnavailable is required")),
+        (Some(m), Some(_)) => {
+            return Err(ctx.err_at(
+                m,
+                "spec.minAvailable",
+                "minAvailable and maxUnavailable cannot both be set",
+            ));
+        }
+        (None, None) => {
+            return Err(ctx.err("spec", "one of minAvailable or maxUnavailable is required"));
+        }
     };
     let selector = match &p.raw.spec.selector {
         Some(s) => label_selector(ctx, "spec.selector", s)?,
@@ -1227,13 +1450,23 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
     let s = &h.raw.spec;
     let target = &s.scale_target_ref;
     if target.kind != "Deployment" {
-        return Err(ctx.err("spec.scaleTargetRef.kind", format!("ksim scales Deployments; got kind {:?}", target.kind)));
+        return Err(ctx.err(
+            "spec.scaleTargetRef.kind",
+            format!("ksim scales Deployments; got kind {:?}", target.kind),
+        ));
     }
     let idx = workloads
         .iter()
         .position(|w| w.name == target.name.value && w.namespace == h.namespace)
         .ok_or_else(|| {
-            ctx.err_at(&target.name, "spec.scaleTargetRef.name", format!("no Deployment {}/{} in the input", h.namespace, target.name.value))
+            ctx.err_at(
+                &target.name,
+                "spec.scaleTargetRef.name",
+                format!(
+                    "no Deployment {}/{} in the input",
+                    h.namespace, target.name.value
+                ),
+            )
         })?;
     // Validation: pkg/apis/autoscaling/validation/validation.go (ValidateHorizontalPodAutoscalerSpec).
     let min = match &s.min_replicas {
@@ -1245,22 +1478,47 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
     };
     let max = s.max_replicas.value;
     if max < 1 {
-        return Err(ctx.err_at(&s.max_replicas, "spec.maxReplicas", "must be greater than or equal to 1"));
+        return Err(ctx.err_at(
+            &s.max_replicas,
+            "spec.maxReplicas",
+            "must be greater than or equal to 1",
+        ));
     }
     if min > max {
-        let at = s.min_replicas.as_ref().expect("min > max implies minReplicas was set");
-        return Err(ctx.err_at(at, "spec.minReplicas", format!("minReplicas ({min}) must be less than or equal to maxReplicas ({max})")));
+        let at = s
+            .min_replicas
+            .as_ref()
+            .expect("min > max implies minReplicas was set");
+        return Err(ctx.err_at(
+            at,
+            "spec.minReplicas",
+            format!("minReplicas ({min}) must be less than or equal to maxReplicas ({max})"),
+        ));
     }
     let mut metrics = Vec::new();
     for (i, m) in s.metrics.iter().flatten().enumerate() {
         let f = format!("spec.metrics[{i}]");
         match m.type_.value.as_str() {
             "Resource" => {
-                let r = m.resource.as_ref().ok_or_else(|| ctx.err_at(&m.type_, &format!("{f}.resource"), "must be set when type is Resource"))?;
+                let r = m.resource.as_ref().ok_or_else(|| {
+                    ctx.err_at(
+                        &m.type_,
+                        &format!("{f}.resource"),
+                        "must be set when type is Resource",
+                    )
+                })?;
                 let resource = match r.name.as_str() {
                     "cpu" => MetricResource::Cpu,
                     "memory" => MetricResource::Memory,
-                    other => return Err(ctx.err_at(&m.type_, &format!("{f}.resource.name"), format!("unsupported resource {other:?}; ksim simulates cpu and memory"))),
+                    other => {
+                        return Err(ctx.err_at(
+                            &m.type_,
+                            &format!("{f}.resource.name"),
+                            format!(
+                                "unsupported resource {other:?}; ksim simulates cpu and memory"
+                            ),
+                        ));
+                    }
                 };
                 let t = &r.target;
                 let tf = format!("{f}.resource.target");
@@ -1281,19 +1539,43 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
                     }
                     other => return Err(ctx.err_at(&t.type_, &format!("{tf}.type"), format!("must be Utilization or AverageValue for a Resource metric, got {other:?}"))),
                 }
-                if m.container_resource.is_some() || m.pods.is_some() || m.object.is_some() || m.external.is_some() {
-                    return Err(ctx.err_at(&m.type_, &f, "only `resource` may be set when type is Resource"));
+                if m.container_resource.is_some()
+                    || m.pods.is_some()
+                    || m.object.is_some()
+                    || m.external.is_some()
+                {
+                    return Err(ctx.err_at(
+                        &m.type_,
+                        &f,
+                        "only `resource` may be set when type is Resource",
+                    ));
                 }
             }
             "ContainerResource" | "Pods" | "Object" | "External" => {
-                return Err(ctx.err_at(&m.type_, &format!("{f}.type"), format!("{} metrics are not simulated yet; use a Resource metric", m.type_.value)));
+                return Err(ctx.err_at(
+                    &m.type_,
+                    &format!("{f}.type"),
+                    format!(
+                        "{} metrics are not simulated yet; use a Resource metric",
+                        m.type_.value
+                    ),
+                ));
             }
-            other => return Err(ctx.err_at(&m.type_, &format!("{f}.type"), format!("unknown metric type {other:?}"))),
+            other => {
+                return Err(ctx.err_at(
+                    &m.type_,
+                    &format!("{f}.type"),
+                    format!("unknown metric type {other:?}"),
+                ));
+            }
         }
     }
     if metrics.is_empty() {
         // pkg/apis/autoscaling/v2/defaults.go: DefaultCPUUtilization = 80.
-        metrics.push(HpaMetric::Utilization { resource: MetricResource::Cpu, target_percent: 80 });
+        metrics.push(HpaMetric::Utilization {
+            resource: MetricResource::Cpu,
+            target_percent: 80,
+        });
     }
     for m in &metrics {
         let needs = match m {
@@ -1307,11 +1589,18 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
                 MetricResource::Memory => w.template.requests.mem_b,
             };
             if req == 0 {
-                return Err(ctx.err("spec.metrics", format!(
-                    "a Utilization target needs every container of Deployment {} to request {}",
-                    w.name,
-                    if r == MetricResource::Cpu { "cpu" } else { "memory" }
-                )));
+                return Err(ctx.err(
+                    "spec.metrics",
+                    format!(
+                        "a Utilization target needs every container of Deployment {} to request {}",
+                        w.name,
+                        if r == MetricResource::Cpu {
+                            "cpu"
+                        } else {
+                            "memory"
+                        }
+                    ),
+                ));
             }
         }
     }
@@ -1335,15 +1624,24 @@ fn behavior(ctx: &Ctx, b: &raw::HpaBehavior) -> Result<Behavior, InputError> {
         stabilization_window_s: Some(0),
         select_policy: SelectPolicy::Max,
         policies: vec![
-            ScalingPolicy::Pods { value: 4, period_s: 15 },
-            ScalingPolicy::Percent { value: 100, period_s: 15 },
+            ScalingPolicy::Pods {
+                value: 4,
+                period_s: 15,
+            },
+            ScalingPolicy::Percent {
+                value: 100,
+                period_s: 15,
+            },
         ],
         tolerance: None,
     };
     let down_default = ScalingRules {
         stabilization_window_s: None,
         select_policy: SelectPolicy::Max,
-        policies: vec![ScalingPolicy::Percent { value: 100, period_s: 15 }],
+        policies: vec![ScalingPolicy::Percent {
+            value: 100,
+            period_s: 15,
+        }],
         tolerance: None,
     };
     Ok(Behavior {
@@ -1352,12 +1650,23 @@ fn behavior(ctx: &Ctx, b: &raw::HpaBehavior) -> Result<Behavior, InputError> {
     })
 }
 
-fn rules(ctx: &Ctx, field: &str, r: &Option<raw::HpaScalingRules>, default: ScalingRules) -> Result<ScalingRules, InputError> {
+fn rules(
+    ctx: &Ctx,
+    field: &str,
+    r: &Option<raw::HpaScalingRules>,
+    default: ScalingRules,
+) -> Result<ScalingRules, InputError> {
     let Some(r) = r else { return Ok(default) };
     let stabilization_window_s = match &r.stabilization_window_seconds {
         None => default.stabilization_window_s,
         Some(w) if (0..=3600).contains(&w.value) => Some(w.value),
-        Some(w) => return Err(ctx.err_at(w, &format!("{field}.stabilizationWindowSeconds"), "must be between 0 and 3600")),
+        Some(w) => {
+            return Err(ctx.err_at(
+                w,
+                &format!("{field}.stabilizationWindowSeconds"),
+                "must be between 0 and 3600",
+            ));
+        }
     };
     let select_policy = match &r.select_policy {
         None => SelectPolicy::Max,
@@ -1365,28 +1674,59 @@ fn rules(ctx: &Ctx, field: &str, r: &Option<raw::HpaScalingRules>, default: Scal
             "Max" => SelectPolicy::Max,
             "Min" => SelectPolicy::Min,
             "Disabled" => SelectPolicy::Disabled,
-            other => return Err(ctx.err_at(p, &format!("{field}.selectPolicy"), format!("unsupported value {other:?}; valid values are Max, Min, Disabled"))),
+            other => {
+                return Err(ctx.err_at(
+                    p,
+                    &format!("{field}.selectPolicy"),
+                    format!("unsupported value {other:?}; valid values are Max, Min, Disabled"),
+                ));
+            }
         },
     };
     let policies = match &r.policies {
         None => default.policies,
         Some(ps) => {
             if ps.is_empty() && select_policy != SelectPolicy::Disabled {
-                return Err(ctx.err(&format!("{field}.policies"), "must specify at least one Policy"));
+                return Err(ctx.err(
+                    &format!("{field}.policies"),
+                    "must specify at least one Policy",
+                ));
             }
             let mut out = Vec::new();
             for (i, p) in ps.iter().enumerate() {
                 let f = format!("{field}.policies[{i}]");
                 if p.value.value <= 0 {
-                    return Err(ctx.err_at(&p.value, &format!("{f}.value"), "must be greater than zero"));
+                    return Err(ctx.err_at(
+                        &p.value,
+                        &format!("{f}.value"),
+                        "must be greater than zero",
+                    ));
                 }
                 if !(1..=1800).contains(&p.period_seconds.value) {
-                    return Err(ctx.err_at(&p.period_seconds, &format!("{f}.periodSeconds"), "must be greater than zero and less than or equal to 1800"));
+                    return Err(ctx.err_at(
+                        &p.period_seconds,
+                        &format!("{f}.periodSeconds"),
+                        "must be greater than zero and less than or equal to 1800",
+                    ));
                 }
                 out.push(match p.type_.value.as_str() {
-                    "Pods" => ScalingPolicy::Pods { value: p.value.value, period_s: p.period_seconds.value },
-                    "Percent" => ScalingPolicy::Percent { value: p.value.value, period_s: p.period_seconds.value },
-                    other => return Err(ctx.err_at(&p.type_, &format!("{f}.type"), format!("unsupported value {other:?}; valid values are Pods and Percent"))),
+                    "Pods" => ScalingPolicy::Pods {
+                        value: p.value.value,
+                        period_s: p.period_seconds.value,
+                    },
+                    "Percent" => ScalingPolicy::Percent {
+                        value: p.value.value,
+                        period_s: p.period_seconds.value,
+                    },
+                    other => {
+                        return Err(ctx.err_at(
+                            &p.type_,
+                            &format!("{f}.type"),
+                            format!(
+                                "unsupported value {other:?}; valid values are Pods and Percent"
+                            ),
+                        ));
+                    }
                 });
             }
             out
@@ -1395,9 +1735,19 @@ fn rules(ctx: &Ctx, field: &str, r: &Option<raw::HpaScalingRules>, default: Scal
     let tolerance = match &r.tolerance {
         None => None,
         Some(q) if !q.is_negative() => Some(q.milli_value() as f64 / 1000.0),
-        Some(_) => return Err(ctx.err(&format!("{field}.tolerance"), "must be greater than or equal to 0")),
+        Some(_) => {
+            return Err(ctx.err(
+                &format!("{field}.tolerance"),
+                "must be greater than or equal to 0",
+            ));
+        }
     };
-    Ok(ScalingRules { stabilization_window_s, select_policy, policies, tolerance })
+    Ok(ScalingRules {
+        stabilization_window_s,
+        select_policy,
+        policies,
+        tolerance,
+    })
 }
 
 /// Label keys Karpenter restricts in NodePool requirements (`pkg/apis/v1/labels.go`
@@ -1407,7 +1757,10 @@ fn restricted_key(key: &str) -> Option<&'static str> {
     if key == "kubernetes.io/hostname" {
         return Some("kubernetes.io/hostname is restricted");
     }
-    if (key.starts_with("karpenter.sh/") || key.starts_with("kubernetes.io/") && !key.starts_with("kubernetes.io/arch") && !key.starts_with("kubernetes.io/os"))
+    if (key.starts_with("karpenter.sh/")
+        || key.starts_with("kubernetes.io/")
+            && !key.starts_with("kubernetes.io/arch")
+            && !key.starts_with("kubernetes.io/os"))
         && !ALLOWED_KARPENTER.contains(&key)
     {
         return Some("label domain is restricted");
@@ -1425,17 +1778,39 @@ fn node_pool(
     let spec = &np.raw.spec;
     let t = &spec.template.spec;
     let node_class = match &t.node_class_ref {
-        None => return Err(ctx.err("spec.template.spec.nodeClassRef", "required field is missing")),
+        None => {
+            return Err(ctx.err(
+                "spec.template.spec.nodeClassRef",
+                "required field is missing",
+            ));
+        }
         Some(r) => {
-            if let Some(k) = &r.kind && k != "EC2NodeClass" {
-                return Err(ctx.err("spec.template.spec.nodeClassRef.kind", format!("must be EC2NodeClass, got {k:?}")));
+            if let Some(k) = &r.kind
+                && k != "EC2NodeClass"
+            {
+                return Err(ctx.err(
+                    "spec.template.spec.nodeClassRef.kind",
+                    format!("must be EC2NodeClass, got {k:?}"),
+                ));
             }
-            if let Some(g) = &r.group && g != "karpenter.k8s.aws" {
-                return Err(ctx.err("spec.template.spec.nodeClassRef.group", format!("must be karpenter.k8s.aws, got {g:?}")));
+            if let Some(g) = &r.group
+                && g != "karpenter.k8s.aws"
+            {
+                return Err(ctx.err(
+                    "spec.template.spec.nodeClassRef.group",
+                    format!("must be karpenter.k8s.aws, got {g:?}"),
+                ));
             }
-            classes.iter().position(|c| c.name == r.name.value).ok_or_else(|| {
-                ctx.err_at(&r.name, "spec.template.spec.nodeClassRef.name", format!("no EC2NodeClass {:?} in the input", r.name.value))
-            })?
+            classes
+                .iter()
+                .position(|c| c.name == r.name.value)
+                .ok_or_else(|| {
+                    ctx.err_at(
+                        &r.name,
+                        "spec.template.spec.nodeClassRef.name",
+                        format!("no EC2NodeClass {:?} in the input", r.name.value),
+                    )
+                })?
         }
     };
     let mut requirements = Vec::new();
@@ -1443,15 +1818,23 @@ fn node_pool(
         let f = format!("spec.template.spec.requirements[{i}]");
         let req = requirement(ctx, &f, r, true)?;
         if let Some(why) = restricted_key(&req.key) {
-            return Err(ctx.err_at(&r.operator, &format!("{f}.key"), format!("key {:?}: {why}", req.key)));
+            return Err(ctx.err_at(
+                &r.operator,
+                &format!("{f}.key"),
+                format!("key {:?}: {why}", req.key),
+            ));
         }
         // Values of well-known keys must exist, so a typo is caught rather than silently
         // admitting nothing.
         if req.op == Operator::In || req.op == Operator::NotIn {
             let known: Option<Vec<String>> = match req.key.as_str() {
-                "node.kubernetes.io/instance-type" => Some(catalog.names().map(str::to_string).collect()),
+                "node.kubernetes.io/instance-type" => {
+                    Some(catalog.names().map(str::to_string).collect())
+                }
                 "topology.kubernetes.io/zone" => Some(zones.to_vec()),
-                "karpenter.sh/capacity-type" => Some(vec!["spot".into(), "on-demand".into(), "reserved".into()]),
+                "karpenter.sh/capacity-type" => {
+                    Some(vec!["spot".into(), "on-demand".into(), "reserved".into()])
+                }
                 "kubernetes.io/arch" => Some(vec!["arm64".into(), "amd64".into()]),
                 "kubernetes.io/os" => Some(vec!["linux".into(), "windows".into()]),
                 _ => None,
@@ -1464,14 +1847,24 @@ fn node_pool(
                         } else {
                             format!("known values: {}", known.join(", "))
                         };
-                        return Err(ctx.err_at(&r.operator, &format!("{f}.values"), format!("unknown {} value {v:?}; {hint}", req.key)));
+                        return Err(ctx.err_at(
+                            &r.operator,
+                            &format!("{f}.values"),
+                            format!("unknown {} value {v:?}; {hint}", req.key),
+                        ));
                     }
                 }
             }
         }
         requirements.push(req);
     }
-    let labels = scalar_map(&spec.template.metadata.as_ref().and_then(|m| m.labels.clone()));
+    let labels = scalar_map(
+        &spec
+            .template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.clone()),
+    );
     check_labels(ctx, "spec.template.metadata.labels", &labels)?;
     let taints_ = taints(ctx, "spec.template.spec.taints", &t.taints)?;
     let startup_taints = taints(ctx, "spec.template.spec.startupTaints", &t.startup_taints)?;
@@ -1494,7 +1887,11 @@ fn node_pool(
         Some(w) => return Err(ctx.err_at(w, "spec.weight", "must be between 1 and 100")),
     };
     if let Some(r) = &spec.replicas {
-        return Err(ctx.err_at(r, "spec.replicas", "static NodePools (spec.replicas) are not simulated"));
+        return Err(ctx.err_at(
+            r,
+            "spec.replicas",
+            "static NodePools (spec.replicas) are not simulated",
+        ));
     }
     let d = spec.disruption.as_ref();
     let consolidation_policy = match d.and_then(|d| d.consolidation_policy.as_ref()) {
@@ -1508,11 +1905,16 @@ fn node_pool(
     };
     let consolidate_after_ms = match d.and_then(|d| d.consolidate_after.as_ref()) {
         None => Some(0),
-        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| ctx.err_at(s, "spec.disruption.consolidateAfter", e.to_string()))?,
+        Some(s) => parse_karpenter_duration(&s.value)
+            .map_err(|e| ctx.err_at(s, "spec.disruption.consolidateAfter", e.to_string()))?,
     };
     let mut budgets = Vec::new();
     match d.and_then(|d| d.budgets.as_ref()) {
-        None => budgets.push(Budget { nodes: BudgetNodes::Percent(10), reasons: vec![], schedule: None }),
+        None => budgets.push(Budget {
+            nodes: BudgetNodes::Percent(10),
+            reasons: vec![],
+            schedule: None,
+        }),
         Some(list) => {
             if list.len() > 50 {
                 return Err(ctx.err("spec.disruption.budgets", "must have at most 50 items"));
@@ -1524,11 +1926,18 @@ fn node_pool(
     }
     let expire_after_ms = match &t.expire_after {
         None => Some(720 * HOUR),
-        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| ctx.err_at(s, "spec.template.spec.expireAfter", e.to_string()))?,
+        Some(s) => parse_karpenter_duration(&s.value)
+            .map_err(|e| ctx.err_at(s, "spec.template.spec.expireAfter", e.to_string()))?,
     };
     let termination_grace_ms = match &t.termination_grace_period {
         None => None,
-        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| ctx.err_at(s, "spec.template.spec.terminationGracePeriod", e.to_string()))?,
+        Some(s) => parse_karpenter_duration(&s.value).map_err(|e| {
+            ctx.err_at(
+                s,
+                "spec.template.spec.terminationGracePeriod",
+                e.to_string(),
+            )
+        })?,
     };
     let pool = NodePool {
         name: np.name.clone(),
@@ -1548,50 +1957,98 @@ fn node_pool(
     if crate::karpenter::offerings::pool_types(&pool, catalog, zones).is_empty() {
         return Err(ctx.err(
             "spec.template.spec.requirements",
-            format!("the requirements admit no instance type in zones {}", zones.join(", ")),
+            format!(
+                "the requirements admit no instance type in zones {}",
+                zones.join(", ")
+            ),
         ));
     }
     Ok(pool)
 }
 
 fn budget(ctx: &Ctx, field: &str, b: &raw::Budget) -> Result<Budget, InputError> {
-    let nodes = match &b.nodes {
-        None => BudgetNodes::Percent(10),
-        Some(n) => {
-            let s = n.value.0.as_str();
-            // CRD pattern ^((100|[0-9]{1,2})%|[0-9]+)$
-            if let Some(p) = s.strip_suffix('%') {
-                match p.parse::<u32>() {
-                    Ok(v) if v <= 100 && !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()) => BudgetNodes::Percent(v),
-                    _ => return Err(ctx.err_at(n, &format!("{field}.nodes"), format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$"))),
+    let nodes =
+        match &b.nodes {
+            None => BudgetNodes::Percent(10),
+            Some(n) => {
+                let s = n.value.0.as_str();
+                // CRD pattern ^((100|[0-9]{1,2})%|[0-9]+)$
+                if let Some(p) = s.strip_suffix('%') {
+                    match p.parse::<u32>() {
+                        Ok(v)
+                            if v <= 100
+                                && !p.is_empty()
+                                && p.len() <= 3
+                                && p.bytes().all(|c| c.is_ascii_digit()) =>
+                        {
+                            BudgetNodes::Percent(v)
+                        }
+                        _ => return Err(ctx.err_at(
+                            n,
+                            &format!("{field}.nodes"),
+                            format!(
+                                "{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$"
+                            ),
+                        )),
+                    }
+                } else if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
+                    BudgetNodes::Count(
+                        s.parse()
+                            .map_err(|_| ctx.err_at(n, &format!("{field}.nodes"), "too large"))?,
+                    )
+                } else {
+                    return Err(ctx.err_at(
+                        n,
+                        &format!("{field}.nodes"),
+                        format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$"),
+                    ));
                 }
-            } else if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
-                BudgetNodes::Count(s.parse().map_err(|_| ctx.err_at(n, &format!("{field}.nodes"), "too large"))?)
-            } else {
-                return Err(ctx.err_at(n, &format!("{field}.nodes"), format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$")));
             }
-        }
-    };
+        };
     let mut reasons = Vec::new();
     for (i, r) in b.reasons.iter().flatten().enumerate() {
         reasons.push(match r.value.as_str() {
             "Empty" => DisruptionReason::Empty,
             "Underutilized" => DisruptionReason::Underutilized,
             "Drifted" => DisruptionReason::Drifted,
-            other => return Err(ctx.err_at(r, &format!("{field}.reasons[{i}]"), format!("unsupported value {other:?}; valid values are Empty, Underutilized, Drifted"))),
+            other => return Err(ctx.err_at(
+                r,
+                &format!("{field}.reasons[{i}]"),
+                format!(
+                    "unsupported value {other:?}; valid values are Empty, Underutilized, Drifted"
+                ),
+            )),
         });
     }
     let schedule = match (&b.schedule, &b.duration) {
         (None, None) => None,
         (Some(s), Some(d)) => {
-            let sched = Schedule::parse(&s.value).map_err(|e| ctx.err_at(s, &format!("{field}.schedule"), e))?;
-            let dur = parse_budget_duration(&d.value).map_err(|e| ctx.err_at(d, &format!("{field}.duration"), e.to_string()))?;
+            let sched = Schedule::parse(&s.value)
+                .map_err(|e| ctx.err_at(s, &format!("{field}.schedule"), e))?;
+            let dur = parse_budget_duration(&d.value)
+                .map_err(|e| ctx.err_at(d, &format!("{field}.duration"), e.to_string()))?;
             Some((sched, dur))
         }
-        (Some(s), None) => return Err(ctx.err_at(s, &format!("{field}.duration"), "'schedule' must be set with 'duration'")),
-        (None, Some(d)) => return Err(ctx.err_at(d, &format!("{field}.schedule"), "'schedule' must be set with 'duration'")),
+        (Some(s), None) => {
+            return Err(ctx.err_at(
+                s,
+                &format!("{field}.duration"),
+                "'schedule' must be set with 'duration'",
+            ));
+        }
+        (None, Some(d)) => {
+            return Err(ctx.err_at(
+                d,
+                &format!("{field}.schedule"),
+                "'schedule' must be set with 'duration'",
+            ));
+        }
     };
-    Ok(Budget { nodes, reasons, schedule })
+    Ok(Budget {
+        nodes,
+        reasons,
+        schedule,
+    })
 }
 
 /// Every Deployment's pod must fit some node: a managed node group's type, or an instance type a
