@@ -100,6 +100,7 @@ fn run(args: RunArgs) -> Result<i32> {
     let limits = ksim::sim::RunLimits {
         max_events: args.max_events,
         max_pods: args.max_pods,
+        ..Default::default()
     };
     let result = ksim::sim::run(&s, limits).map_err(|e| Error::Budget(e.to_string()))?;
     let summary = ksim::report::summarize(&s, &result);

@@ -853,8 +853,10 @@ mod tests {
             period_s: 15,
         }];
         let h = hpa(0, 100, Some(b));
-        let mut s = HpaState::default();
-        s.recommendations = Some(vec![]);
+        let mut s = HpaState {
+            recommendations: Some(vec![]),
+            ..Default::default()
+        };
         // int32(10 × (1 − 0.9)) = int32(0.9999999999999998) = 0.
         assert_eq!(
             s.normalize_with_behavior(h.behavior.as_ref().unwrap(), 0, 100, 10, 0, 1_000),
@@ -867,8 +869,10 @@ mod tests {
         let mut b = default_behavior();
         b.scale_up.stabilization_window_s = Some(60);
         let h = hpa(1, 100, Some(b));
-        let mut s = HpaState::default();
-        s.recommendations = Some(vec![]);
+        let mut s = HpaState {
+            recommendations: Some(vec![]),
+            ..Default::default()
+        };
         // Scale-up waits until every recommendation in the window is above current.
         assert_eq!(s.reconcile(&h, 5, || Some(5), 0).desired, 5);
         assert_eq!(s.reconcile(&h, 5, || Some(8), 15_000).desired, 5);

@@ -558,7 +558,9 @@ pub fn fits(req: &Resources, node: &crate::cluster::Node) -> bool {
     if req.cpu_m == 0 && req.mem_b == 0 {
         return true;
     }
-    !(req.cpu_m > 0 && req.cpu_m > free.cpu_m) && !(req.mem_b > 0 && req.mem_b > free.mem_b)
+    let cpu_short = req.cpu_m > 0 && req.cpu_m > free.cpu_m;
+    let mem_short = req.mem_b > 0 && req.mem_b > free.mem_b;
+    !(cpu_short || mem_short)
 }
 
 /// `leastRequestedScore` averaged over cpu and memory.

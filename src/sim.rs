@@ -80,6 +80,9 @@ impl Event {
     }
 }
 
+/// ReplicaSet scale-down rank: (assigned, phase, ready, −colocated, age bucket, uid).
+type VictimKey = (u8, u8, u8, i64, i64, u64);
+
 /// Runtime state of one workload.
 #[derive(Debug)]
 struct WorkloadState {
@@ -162,13 +165,27 @@ pub struct SimResult {
     pub solves: u64,
 }
 
-/// Limits that keep a run from running away.
+/// How often to verify the simulation's invariants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InvariantCheck {
+    /// Never (normal runs).
+    #[default]
+    Off,
+    /// After every event (tests on small scenarios).
+    EveryEvent,
+    /// After every per-minute sample (tests on large scenarios).
+    EveryMinute,
+}
+
+/// Limits that keep a run from running away, and test-time checks.
 #[derive(Debug, Clone, Copy)]
 pub struct RunLimits {
     /// Maximum number of events.
     pub max_events: u64,
     /// Maximum number of pods ever created.
     pub max_pods: u64,
+    /// Invariant checking.
+    pub invariants: InvariantCheck,
 }
 
 impl Default for RunLimits {
@@ -176,6 +193,7 @@ impl Default for RunLimits {
         RunLimits {
             max_events: 200_000_000,
             max_pods: 20_000_000,
+            invariants: InvariantCheck::Off,
         }
     }
 }
@@ -189,6 +207,14 @@ pub enum SimError {
     /// The pod budget was exceeded.
     #[error("the run created more than {0} pods; raise --max-pods if this is expected")]
     PodBudget(u64),
+    /// An invariant failed (a bug in ksim).
+    #[error("invariant violated at t={at_ms} ms: {message}")]
+    Invariant {
+        /// Virtual time.
+        at_ms: Millis,
+        /// What failed.
+        message: String,
+    },
 }
 
 struct Sim<'a> {
@@ -799,7 +825,7 @@ impl<'a> Sim<'a> {
     /// age buckets, then by UID.
     fn scale_down_victims(&mut self, wi: usize, k: usize) -> Vec<PodId> {
         let now = self.now();
-        let mut keyed: Vec<((u8, u8, u8, i64, i64, u64), PodId)> = self.w[wi]
+        let mut keyed: Vec<(VictimKey, PodId)> = self.w[wi]
             .active
             .iter()
             .map(|&p| {
@@ -1285,9 +1311,107 @@ impl<'a> Sim<'a> {
 
     // ----- loop -------------------------------------------------------------------------------
 
+    /// Verifies the invariants: every pod counted exactly once (in its workload's list while
+    /// active, in its node's list while holding resources), no node over-committed and its
+    /// requests equal to the sum of its pods', pods bound only to Ready nodes, cost never
+    /// decreasing, time never going backwards.
+    fn check_invariants(&mut self, last_time: Millis, last_cost: f64) -> Result<f64, String> {
+        let now = self.now();
+        if now < last_time {
+            return Err(format!("time went backwards from {last_time} to {now}"));
+        }
+        self.c.accrue(now);
+        if self.c.cost_accrued + 1e-9 < last_cost {
+            return Err(format!(
+                "cost decreased from {last_cost} to {}",
+                self.c.cost_accrued
+            ));
+        }
+        let mut active = 0usize;
+        for (wi, ws) in self.w.iter().enumerate() {
+            for (slot, &p) in ws.active.iter().enumerate() {
+                let pod = &self.c.pods[p as usize];
+                if pod.workload as usize != wi
+                    || pod.workload_slot as usize != slot
+                    || pod.deleted.is_some()
+                {
+                    return Err(format!("pod {p} misfiled in workload {wi} slot {slot}"));
+                }
+            }
+            active += ws.active.len();
+        }
+        let truly_active = self.c.pods.iter().filter(|p| p.deleted.is_none()).count();
+        if active != truly_active || active as u64 != self.pods_now {
+            return Err(format!(
+                "{active} pods in workload lists, {truly_active} active, counter {}",
+                self.pods_now
+            ));
+        }
+        let mut on_nodes = 0usize;
+        for (ni, n) in self.c.nodes.iter().enumerate() {
+            if !n.alive() {
+                if !n.pods.is_empty() {
+                    return Err(format!(
+                        "terminated node {ni} still holds {} pods",
+                        n.pods.len()
+                    ));
+                }
+                continue;
+            }
+            let mut sum = n.daemon_overhead;
+            for (slot, &p) in n.pods.iter().enumerate() {
+                let pod = &self.c.pods[p as usize];
+                if pod.node != Some(ni as NodeId)
+                    || pod.node_slot as usize != slot
+                    || pod.gone.is_some()
+                {
+                    return Err(format!("pod {p} misfiled on node {ni}"));
+                }
+                let bound = pod.bound.unwrap_or(0);
+                if n.ready_at.is_none_or(|r| r > bound) {
+                    return Err(format!(
+                        "pod {p} bound at {bound} to node {ni} that was not Ready"
+                    ));
+                }
+                sum += self.s.workloads[pod.workload as usize].template.requests;
+            }
+            if sum != n.requested {
+                return Err(format!(
+                    "node {ni} requests {:?} but its pods sum to {:?}",
+                    n.requested, sum
+                ));
+            }
+            if !n.requested.fits_in(&n.allocatable) {
+                return Err(format!(
+                    "node {ni} over-committed: {:?} > {:?}",
+                    n.requested, n.allocatable
+                ));
+            }
+            on_nodes += n.pods.len();
+        }
+        let holding = self
+            .c
+            .pods
+            .iter()
+            .filter(|p| p.node.is_some() && p.gone.is_none())
+            .count();
+        if on_nodes != holding {
+            return Err(format!(
+                "{on_nodes} pods on node lists, {holding} bound and holding resources"
+            ));
+        }
+        Ok(self.c.cost_accrued)
+    }
+
     fn run_loop(&mut self) -> Result<(), SimError> {
         let end = self.s.duration_ms;
+        let mut last = (0, 0.0);
         while let Some((_, e)) = self.q.pop_until(end, Event::digest)? {
+            let check = match self.limits.invariants {
+                InvariantCheck::Off => false,
+                InvariantCheck::EveryEvent => true,
+                InvariantCheck::EveryMinute => matches!(e, Event::Sample),
+            };
             match e {
                 Event::NodeReady(n) => self.on_node_ready(n),
                 Event::PodGone(p) => self.on_pod_gone(p),
@@ -1302,6 +1426,15 @@ impl<'a> Sim<'a> {
                 Event::SchedulerRun => self.on_scheduler_run(),
                 Event::SchedulerFlush => self.on_scheduler_flush(),
                 Event::Sample => self.on_sample(),
+            }
+            if check {
+                let cost = self.check_invariants(last.0, last.1).map_err(|message| {
+                    SimError::Invariant {
+                        at_ms: self.now(),
+                        message,
+                    }
+                })?;
+                last = (self.now(), cost);
             }
         }
         self.q.advance_to(end);

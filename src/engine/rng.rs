@@ -86,5 +86,5 @@ mod tests {
         assert_eq!(v, PINNED_FIRST_DRAW);
     }
 
-    const PINNED_FIRST_DRAW: u64 = 0;
+    const PINNED_FIRST_DRAW: u64 = 15_715_005_604_373_573_095;
 }

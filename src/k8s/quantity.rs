@@ -187,12 +187,7 @@ fn split(s: &str) -> Result<Parts<'_>, QuantityError> {
         }
         denom = &s[d_start..pos];
     }
-    // Upstream accepts a number with no digits at all only through the zero path above;
-    // "." or "+." have no digits and fall through to the suffix check, which then fails on
-    // the empty value in `inf.Dec.SetString`. Reject them here.
-    if num == "0" && num_start == pos && denom.is_empty() {
-        return Err(QuantityError::Format);
-    }
+    // As upstream, a number part with no digits at all ("." or "e3") is zero.
     let suffix_start = pos;
     while pos < end && b"eEinumkKMGTP".contains(&b[pos]) {
         pos += 1;
@@ -404,13 +399,17 @@ mod tests {
         assert_eq!(milli("1."), 1000);
         assert_eq!(milli(".5"), 500);
         assert_eq!(milli("007"), 7000);
+        // Upstream quirks (observed with apimachinery's ParseQuantity): no digits means zero.
+        for zero in [".", "-", "+", "e3", "-."] {
+            assert_eq!(milli(zero), 0, "{zero:?}");
+        }
     }
 
     #[test]
     fn rejects_malformed() {
         for bad in [
-            "", " 1", "1 ", "1.1.1", "1+1", "abc", "1i", "1K", "1Kb", "1.0e3.0", ".", "+", "-",
-            "1e", "1e+", "1Mi1", "1.M.",
+            "", " 1", "1 ", "1.1.1", "1+1", "abc", "1i", "1K", "1Kb", "1.0e3.0", "1e", "1e+",
+            "1Mi1", "1.M.",
         ] {
             assert!(Quantity::parse(bad).is_err(), "{bad:?} should be rejected");
         }

@@ -35,7 +35,7 @@ use crate::scenario::{
     BudgetNodes, ConsolidationPolicy, DisruptionReason, IntOrPercent, PdbRule, Scenario,
 };
 use crate::scheduler::Topology;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `pollingPeriod`.
 pub const POLL_MS: Millis = 10_000;
@@ -152,6 +152,7 @@ impl Disruption {
     }
 
     /// Tries emptiness, then single-node consolidation. Returns a command to validate.
+    #[allow(clippy::too_many_arguments)]
     pub fn compute(
         &mut self,
         s: &Scenario,
@@ -318,13 +319,13 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Opti
     )
 }
 
-fn savings_ratio(s: &Scenario, c: &Cluster, id: NodeId) -> f64 {
+fn savings_ratio(c: &Cluster, costs: &[f64], id: NodeId) -> f64 {
     let n = &c.nodes[id as usize];
     let cost: f64 = n
         .pods
         .iter()
         .filter(|p| c.pods[**p as usize].deleted.is_none())
-        .map(|p| eviction_cost(s, c.pods[*p as usize].workload as usize).max(0.0))
+        .map(|p| costs[c.pods[*p as usize].workload as usize])
         .sum();
     n.price_per_hour / (1.0 + cost)
 }
@@ -351,10 +352,13 @@ fn single_node(
             per_pool[p].push(id);
         }
     }
+    let costs: Vec<f64> = (0..s.workloads.len())
+        .map(|w| eviction_cost(s, w).max(0.0))
+        .collect();
     for list in per_pool.iter_mut() {
         let mut keyed: Vec<(f64, NodeId)> = list
             .iter()
-            .map(|&id| (savings_ratio(s, c, id), id))
+            .map(|&id| (savings_ratio(c, &costs, id), id))
             .collect();
         keyed.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
@@ -476,10 +480,14 @@ pub fn consolidate_one(
     if !replaceable {
         // Every pod must land on another existing node: if some pod has no other node it could
         // ever fit on, the simulation cannot succeed.
-        let mut seen = BTreeSet::new();
+        let mut per_workload: BTreeMap<usize, i64> = BTreeMap::new();
         for &p in &own {
-            let w = c.pods[p as usize].workload as usize;
-            if seen.insert(w) && !prov.has_destination(s, c, w, id, now) {
+            *per_workload
+                .entry(c.pods[p as usize].workload as usize)
+                .or_default() += 1;
+        }
+        for (&w, &count) in &per_workload {
+            if prov.destination_slots(s, c, w, id, now) < count {
                 return None;
             }
         }

@@ -176,6 +176,7 @@ pub struct Provisioner {
     /// `[w × max_variants + v]`: spread rules in force.
     spreads: Vec<Vec<SpreadRule>>,
     base: Option<Rc<Base>>,
+    order_cache: Option<(u64, Vec<NodeId>)>,
     available_cache: RefCell<Option<(Millis, Bits)>>,
     zone_masks: Vec<Bits>,
     /// Offerings marked unavailable until the given time (insufficient capacity cache).
@@ -237,6 +238,7 @@ impl Provisioner {
             shape_compat: vec![Vec::new(); slots],
             spreads,
             base: None,
+            order_cache: None,
             available_cache: RefCell::new(None),
             zone_masks: (0..s.zones.len())
                 .map(|z| {
@@ -357,18 +359,25 @@ impl Provisioner {
         {
             return b.clone();
         }
-        let mut existing: Vec<NodeId> = (0..c.nodes.len() as NodeId)
-            .filter(|&id| {
-                let n = &c.nodes[id as usize];
-                n.alive() && !n.marked_for_deletion
-            })
-            .collect();
-        existing.sort_by(|&a, &b| {
-            let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
-            let ia = na.state == NodeState::Ready;
-            let ib = nb.state == NodeState::Ready;
-            ib.cmp(&ia).then_with(|| na.name.cmp(&nb.name))
-        });
+        let existing = match &self.order_cache {
+            Some((epoch, order)) if *epoch == c.node_epoch => order.clone(),
+            _ => {
+                let mut existing: Vec<NodeId> = (0..c.nodes.len() as NodeId)
+                    .filter(|&id| {
+                        let n = &c.nodes[id as usize];
+                        n.alive() && !n.marked_for_deletion
+                    })
+                    .collect();
+                existing.sort_by(|&a, &b| {
+                    let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
+                    let ia = na.state == NodeState::Ready;
+                    let ib = nb.state == NodeState::Ready;
+                    ib.cmp(&ia).then_with(|| na.name.cmp(&nb.name))
+                });
+                self.order_cache = Some((c.node_epoch, existing.clone()));
+                existing
+            }
+        };
         let free = existing
             .iter()
             .map(|&id| c.nodes[id as usize].free())
@@ -378,6 +387,7 @@ impl Provisioner {
             existing,
             free,
             lists: RefCell::new(BTreeMap::new()),
+            slots: RefCell::new(BTreeMap::new()),
         });
         self.base = Some(b.clone());
         b
@@ -430,7 +440,7 @@ impl Provisioner {
     ) -> Solution {
         let available = self.available(now);
         let base = self.base(c, now);
-        let used = vec![Resources::ZERO; base.existing.len()];
+        let used = Vec::new();
         // Remaining limits per pool: limit − capacity of the pool's live, non-deleting nodes.
         let mut remaining: Vec<[Option<i64>; 3]> = s
             .node_pools
@@ -460,7 +470,7 @@ impl Provisioner {
         }
         // byCPUAndMemoryDescending: CPU and memory requests descending, then creation time and
         // UID ascending (the pod id settles the astronomically unlikely equal UIDs).
-        let mut keyed: Vec<((i64, i64, Millis, u64, PodId), PodId)> = pods
+        let mut keyed: Vec<(PodOrderKey, PodId)> = pods
             .iter()
             .map(|&p| {
                 let pod = &c.pods[p as usize];
@@ -619,7 +629,7 @@ impl Provisioner {
                         .sum(),
                     None => on_claim,
                 };
-                on + 1 <= rule.max_skew
+                on < rule.max_skew
             })
     }
 
@@ -661,7 +671,7 @@ impl Provisioner {
                     break;
                 }
                 let id = st.base.existing[i];
-                let free = st.base.free[i] - st.used[i];
+                let free = st.base.free[i] - st.used_at(i);
                 if opts.exclude.contains(&id) || !req.fits_in(&free) {
                     if advancing {
                         st.cursor[base + z] = k + 1;
@@ -681,7 +691,10 @@ impl Provisioner {
         let Some(i) = best else { return false };
         let id = st.base.existing[i];
         let zone = c.nodes[id as usize].zone;
-        st.used[i] += req;
+        match st.used.iter_mut().find(|u| u.0 == i) {
+            Some(u) => u.1 += req,
+            None => st.used.push((i, req)),
+        }
         st.on_existing.push((pod, id));
         if has_host_rule {
             *st.placed_on_node.entry((w, id)).or_insert(0) += 1;
@@ -892,23 +905,46 @@ impl Provisioner {
         false
     }
 
-    /// True when a pod of workload `w` moved off node `exclude` (a consolidation candidate)
-    /// could fit some other existing node on its own, for some relaxation variant.
-    pub fn has_destination(
+    /// How many pods of workload `w` moved off node `exclude` the other existing nodes could
+    /// hold at most (each node counted on its own, for any relaxation variant). A necessary
+    /// condition for moving that many pods.
+    pub fn destination_slots(
         &mut self,
         s: &Scenario,
         c: &Cluster,
         w: usize,
         exclude: NodeId,
         now: Millis,
-    ) -> bool {
+    ) -> i64 {
         let base = self.base(c, now);
-        (0..self.variants[w].len()).any(|v| {
-            self.candidate_lists(s, c, &base, w, v, true)
-                .iter()
-                .flatten()
-                .any(|&i| base.existing[i] != exclude)
-        })
+        let req = s.workloads[w].template.requests;
+        let total = {
+            let cached = base.slots.borrow().get(&w).copied();
+            match cached {
+                Some(t) => t,
+                None => {
+                    let mut positions = BTreeSet::new();
+                    for v in 0..self.variants[w].len() {
+                        for list in self.candidate_lists(s, c, &base, w, v, true).iter() {
+                            positions.extend(list.iter().copied());
+                        }
+                    }
+                    let t: i64 = positions
+                        .iter()
+                        .map(|&i| base.free[i].count_fits(&req))
+                        .sum();
+                    base.slots.borrow_mut().insert(w, t);
+                    t
+                }
+            }
+        };
+        let own = base
+            .existing
+            .iter()
+            .position(|&id| id == exclude)
+            .map(|i| base.free[i].count_fits(&req))
+            .unwrap_or(0);
+        total - own
     }
 
     /// True when some pending pod fits no existing node's free capacity on its own yet could
@@ -1112,18 +1148,26 @@ impl Provisioner {
     }
 }
 
+/// Karpenter's pod order key: (−cpu, −memory, created, uid, id).
+type PodOrderKey = (i64, i64, Millis, u64, PodId);
+
+/// Per (slot, restricted): per-zone positions of candidate nodes.
+type CandidateLists = BTreeMap<(usize, bool), Rc<Vec<Vec<usize>>>>;
+
 /// The starting point shared by every solve at one instant.
 #[derive(Debug)]
 struct Base {
     key: (u64, u64, Millis),
     existing: Vec<NodeId>,
     free: Vec<Resources>,
-    lists: RefCell<BTreeMap<(usize, bool), Rc<Vec<Vec<usize>>>>>,
+    lists: RefCell<CandidateLists>,
+    slots: RefCell<BTreeMap<usize, i64>>,
 }
 
 struct SolveState {
     base: Rc<Base>,
-    used: Vec<Resources>,
+    /// Requests placed on existing nodes in this solve, by position (few entries).
+    used: Vec<(usize, Resources)>,
     cursor: Vec<usize>,
     claims: Vec<Claim>,
     claim_order: BTreeSet<(usize, usize)>,
@@ -1133,4 +1177,14 @@ struct SolveState {
     zone_counts: Vec<i64>,
     start_variant: Vec<usize>,
     on_existing: Vec<(PodId, NodeId)>,
+}
+
+impl SolveState {
+    fn used_at(&self, i: usize) -> Resources {
+        self.used
+            .iter()
+            .find(|u| u.0 == i)
+            .map(|u| u.1)
+            .unwrap_or(Resources::ZERO)
+    }
 }

@@ -26,6 +26,12 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.flush())
         .map_err(|e| Error::io(format!("cannot write {name}"), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| Error::io(format!("cannot write {name}"), e))?;
+    }
     tmp.persist(dir.join(name))
         .map_err(|e| Error::io(format!("cannot write {name}"), e.error))?;
     Ok(())

@@ -414,7 +414,7 @@ impl<'a> ScenarioSettings<'a> {
                 .map_err(|e| ctx.err_at(d, "spec.duration", e.to_string()))?,
         };
         let duration_ms = ov.duration_ms.unwrap_or(duration_ms);
-        if duration_ms < SECOND || duration_ms > MAX_DURATION_MS {
+        if !(SECOND..=MAX_DURATION_MS).contains(&duration_ms) {
             let msg = format!(
                 "duration must be between 1s and 8784h (366 days), got {} ms",
                 duration_ms
@@ -1055,12 +1055,15 @@ struct Aggregated {
     nonzero: Resources,
 }
 
+/// (requests, scoring requests, limits) of one container: (cpu m, memory B) each.
+type ContainerResources = ((i64, i64), (i64, i64), (Option<i64>, Option<i64>));
+
 fn container_requests(
     ctx: &Ctx,
     field: &str,
     c: &raw::Container,
     warnings: &mut Vec<String>,
-) -> Result<((i64, i64), (i64, i64), (Option<i64>, Option<i64>)), InputError> {
+) -> Result<ContainerResources, InputError> {
     let res = c.resources.as_ref();
     fn get<'a>(
         m: Option<&'a BTreeMap<String, Spanned<Quantity>>>,

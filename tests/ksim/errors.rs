@@ -1,0 +1,256 @@
+//! Bad input gets a clear error naming the file, the line and the field, with exit status 2.
+
+/// A small valid scenario; each case below breaks one thing.
+const BASE: &str = r#"apiVersion: ksim/v1alpha1
+kind: Scenario
+metadata:
+  name: small
+spec:
+  duration: 1h
+  region: us-east-1
+---
+apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata:
+  name: default
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+      requirements:
+        - key: node.kubernetes.io/instance-type
+          operator: In
+          values: ["m7g.xlarge"]
+  disruption:
+    consolidateAfter: 3m
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata:
+  name: default
+spec: {}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+        - name: app
+          resources:
+            requests: {cpu: 500m, memory: 1Gi}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: api
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  minReplicas: 2
+  maxReplicas: 10
+"#;
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle present")
+        + 1
+}
+
+/// Runs `ksim validate` on `text` and checks status 2 and that stderr names the file, the
+/// expected line and contains every fragment.
+fn expect_error(text: &str, line: Option<usize>, fragments: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.yaml");
+    std::fs::write(&path, text).unwrap();
+    let out = crate::ksim().arg("validate").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let file = path.display().to_string();
+    match line {
+        Some(l) => assert!(
+            stderr.contains(&format!("{file}:{l}")),
+            "expected {file}:{l} in: {stderr}"
+        ),
+        None => assert!(stderr.contains(&file), "expected {file} in: {stderr}"),
+    }
+    for f in fragments {
+        assert!(stderr.contains(f), "expected {f:?} in: {stderr}");
+    }
+}
+
+#[test]
+fn base_scenario_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.yaml");
+    std::fs::write(&path, BASE).unwrap();
+    let out = crate::ksim().arg("validate").arg(&path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn unknown_field() {
+    let text = BASE.replace("  replicas: 3", "  replcias: 3");
+    let line = line_of(&text, "replcias");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "Deployment default/api",
+            "unknown field `replcias`",
+            "spec.replcias",
+        ],
+    );
+}
+
+#[test]
+fn bad_quantity() {
+    let text = BASE.replace("cpu: 500m", "cpu: 5x00m");
+    let line = line_of(&text, "5x00m");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "invalid quantity \"5x00m\"",
+            "spec.template.spec.containers[0].resources.requests.cpu",
+        ],
+    );
+}
+
+#[test]
+fn unknown_operator() {
+    let text = BASE.replace("operator: In", "operator: Equals");
+    let line = line_of(&text, "Equals");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "NodePool default",
+            "unknown operator \"Equals\"",
+            "requirements[0].operator",
+        ],
+    );
+}
+
+#[test]
+fn hpa_min_above_max() {
+    let text = BASE.replace("minReplicas: 2", "minReplicas: 20");
+    let line = line_of(&text, "minReplicas: 20");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "HorizontalPodAutoscaler default/api",
+            "spec.minReplicas",
+            "minReplicas (20) must be less than or equal to maxReplicas (10)",
+        ],
+    );
+}
+
+#[test]
+fn pod_that_can_never_fit() {
+    let text = BASE.replace("cpu: 500m, memory: 1Gi", "cpu: \"64\", memory: 1Gi");
+    expect_error(
+        &text,
+        Some(line_of(&text, "name: api")),
+        &["Deployment default/api", "fits no instance type"],
+    );
+}
+
+#[test]
+fn bad_duration_pattern() {
+    let text = BASE.replace("consolidateAfter: 3m", "consolidateAfter: 1.5m");
+    let line = line_of(&text, "1.5m");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "spec.disruption.consolidateAfter",
+            "does not match the pattern",
+        ],
+    );
+}
+
+#[test]
+fn missing_scale_target() {
+    let text = BASE.replace(
+        "kind: Deployment, name: api}",
+        "kind: Deployment, name: apii}",
+    );
+    let line = line_of(&text, "name: apii");
+    expect_error(
+        &text,
+        Some(line),
+        &["spec.scaleTargetRef.name", "no Deployment default/apii"],
+    );
+}
+
+#[test]
+fn unknown_instance_type() {
+    let text = BASE.replace("values: [\"m7g.xlarge\"]", "values: [\"m7g.xlargee\"]");
+    let line = line_of(&text, "operator: In");
+    expect_error(
+        &text,
+        Some(line),
+        &["unknown node.kubernetes.io/instance-type value \"m7g.xlargee\""],
+    );
+}
+
+#[test]
+fn malformed_yaml() {
+    let text = BASE.replace("  replicas: 3", "  replicas: [3");
+    expect_error(
+        &text,
+        Some(line_of(&text, "replicas: [3")),
+        &["spec.replicas"],
+    );
+}
+
+#[test]
+fn empty_and_binary_input() {
+    expect_error("", None, &["no Kubernetes or ksim documents"]);
+    expect_error(
+        "# just a comment\n---\n",
+        None,
+        &["no Kubernetes or ksim documents"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.yaml");
+    std::fs::write(&path, [0u8, 159, 146, 150, 255, 0, 1]).unwrap();
+    let out = crate::ksim().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
+}
+
+#[test]
+fn unsupported_api_version() {
+    let text = BASE.replace("apiVersion: autoscaling/v2", "apiVersion: autoscaling/v1");
+    let line = line_of(&text, "autoscaling/v1");
+    expect_error(
+        &text,
+        Some(line),
+        &["HorizontalPodAutoscaler apiVersion \"autoscaling/v1\" is not supported"],
+    );
+}
+
+#[test]
+fn bad_command_line_duration() {
+    let out = crate::ksim()
+        .args(["run", "--duration", "10x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
+}

@@ -1,0 +1,19 @@
+//! Integration tests, built as one test binary (one link step on a 2-core machine).
+
+mod cli;
+mod determinism;
+mod errors;
+mod invariants;
+mod scenarios;
+
+use std::path::PathBuf;
+
+/// Path of a file in the repository.
+pub fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The `ksim` binary built for these tests.
+pub fn ksim() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ksim"))
+}
