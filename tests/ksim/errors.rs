@@ -211,10 +211,11 @@ fn unknown_instance_type() {
 #[test]
 fn malformed_yaml() {
     let text = BASE.replace("  replicas: 3", "  replicas: [3");
+    // The unclosed flow sequence runs into the next line, where the parser stops.
     expect_error(
         &text,
-        Some(line_of(&text, "replicas: [3")),
-        &["spec.replicas"],
+        Some(line_of(&text, "replicas: [3") + 1),
+        &["spec.replicas", "illegal placement"],
     );
 }
 
