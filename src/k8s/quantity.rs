@@ -305,9 +305,15 @@ fn parse(s: &str) -> Result<Quantity, QuantityError> {
     if sticky {
         acc = acc.checked_add(1).ok_or(QuantityError::Range)?;
     }
+    if base == 2 {
+        acc = acc.min(MAX_BINARY_NANOS);
+    }
     let nanos = if p.positive { acc } else { -acc };
     Ok(Quantity { nanos })
 }
+
+/// Upstream caps binary-suffixed quantities at `maxAllowed` = 2^63 − 1 units.
+const MAX_BINARY_NANOS: i128 = (i64::MAX as i128) * NANO_PER_UNIT;
 
 /// Binary suffix with a fractional number, e.g. `1.5Gi` or `0.1Ki`: computes
 /// `digits × 2^k × 10^9 / 10^len(denom)` and rounds the quotient up.
@@ -331,6 +337,7 @@ fn parse_binary_fraction(p: &Parts<'_>, pow2: u32) -> Result<Quantity, QuantityE
     if num % den != 0 {
         q += 1;
     }
+    let q = q.min(MAX_BINARY_NANOS);
     Ok(Quantity {
         nanos: if p.positive { q } else { -q },
     })

@@ -98,6 +98,28 @@ pub enum BudgetNodes {
     Percent(u32),
 }
 
+impl BudgetNodes {
+    /// Parses `spec.disruption.budgets[].nodes` against the CRD pattern
+    /// `^((100|[0-9]{1,2})%|[0-9]+)$` (kubernetes-sigs/karpenter `pkg/apis/v1/nodepool.go`).
+    pub fn parse(s: &str) -> Result<BudgetNodes, String> {
+        let err = || format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$");
+        let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+        if let Some(p) = s.strip_suffix('%') {
+            if all_digits(p) && (p.len() <= 2 || p == "100") {
+                return p.parse().map(BudgetNodes::Percent).map_err(|_| err());
+            }
+            return Err(err());
+        }
+        if all_digits(s) {
+            return s
+                .parse()
+                .map(BudgetNodes::Count)
+                .map_err(|_| format!("{s:?} is too large"));
+        }
+        Err(err())
+    }
+}
+
 /// A NodePool disruption budget.
 #[derive(Debug, Clone)]
 pub struct Budget {

@@ -1970,44 +1970,11 @@ fn node_pool(
 }
 
 fn budget(ctx: &Ctx, field: &str, b: &raw::Budget) -> Result<Budget, InputError> {
-    let nodes =
-        match &b.nodes {
-            None => BudgetNodes::Percent(10),
-            Some(n) => {
-                let s = n.value.0.as_str();
-                // CRD pattern ^((100|[0-9]{1,2})%|[0-9]+)$
-                if let Some(p) = s.strip_suffix('%') {
-                    match p.parse::<u32>() {
-                        Ok(v)
-                            if v <= 100
-                                && !p.is_empty()
-                                && p.len() <= 3
-                                && p.bytes().all(|c| c.is_ascii_digit()) =>
-                        {
-                            BudgetNodes::Percent(v)
-                        }
-                        _ => return Err(ctx.err_at(
-                            n,
-                            &format!("{field}.nodes"),
-                            format!(
-                                "{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$"
-                            ),
-                        )),
-                    }
-                } else if !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()) {
-                    BudgetNodes::Count(
-                        s.parse()
-                            .map_err(|_| ctx.err_at(n, &format!("{field}.nodes"), "too large"))?,
-                    )
-                } else {
-                    return Err(ctx.err_at(
-                        n,
-                        &format!("{field}.nodes"),
-                        format!("{s:?} does not match the pattern ^((100|[0-9]{{1,2}})%|[0-9]+)$"),
-                    ));
-                }
-            }
-        };
+    let nodes = match &b.nodes {
+        None => BudgetNodes::Percent(10),
+        Some(n) => BudgetNodes::parse(&n.value.0)
+            .map_err(|e| ctx.err_at(n, &format!("{field}.nodes"), e))?,
+    };
     let mut reasons = Vec::new();
     for (i, r) in b.reasons.iter().flatten().enumerate() {
         reasons.push(match r.value.as_str() {

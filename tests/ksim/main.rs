@@ -5,6 +5,7 @@ mod determinism;
 mod errors;
 mod invariants;
 mod scenarios;
+mod upstream;
 
 use std::path::PathBuf;
 
