@@ -96,6 +96,8 @@ pub enum RemovalReason {
 pub struct Node {
     /// Node name (an EC2 private DNS name).
     pub name: String,
+    /// The first 16 bytes of `name`, big-endian, for fast ordering by name.
+    pub name_key: u128,
     /// Owner.
     pub owner: NodeOwner,
     /// Catalog index of the instance type.
@@ -139,6 +141,16 @@ pub struct Node {
     pub nominated_until: Millis,
     /// Why it was removed, once it was.
     pub removal: Option<RemovalReason>,
+}
+
+/// The first 16 bytes of a name as a big-endian integer: comparing keys orders names as
+/// comparing the strings does, up to ties on the first 16 bytes.
+pub fn name_key(name: &str) -> u128 {
+    let mut b = [0u8; 16];
+    for (d, s) in b.iter_mut().zip(name.bytes()) {
+        *d = s;
+    }
+    u128::from_be_bytes(b)
 }
 
 impl Node {

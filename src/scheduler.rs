@@ -438,6 +438,10 @@ impl Scheduler {
             return None;
         }
         let want = Self::num_feasible_to_find(n);
+        for shape in 0..c.shapes.len() as u32 {
+            self.shape_facts(s, c, w, shape);
+        }
+        let facts = std::mem::take(&mut self.facts[w]);
         let hard = self.info[w].hard.clone();
         let hard_state: Vec<Option<DomainCounts>> = hard
             .iter()
@@ -453,13 +457,9 @@ impl Scheduler {
             let id = tree[(start + i) % n];
             processed += 1;
             let node = &c.nodes[id as usize];
-            if node.unschedulable {
+            if node.unschedulable || facts[node.shape as usize].compat != COMPAT_YES {
                 continue;
             }
-            if self.shape_facts(s, c, w, node.shape).compat != COMPAT_YES {
-                continue;
-            }
-            let node = &c.nodes[id as usize];
             if !fits(&t.requests, node) {
                 continue;
             }
@@ -477,6 +477,7 @@ impl Scheduler {
                 feasible.push(id);
             }
         }
+        self.facts[w] = facts;
         self.next_start = (start + processed) % n;
         match feasible.len() {
             0 => None,

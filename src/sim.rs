@@ -554,6 +554,7 @@ impl<'a> Sim<'a> {
         let shape = self.c.intern_shape(labels, taints);
         let name = self.node_name();
         let node = Node {
+            name_key: crate::cluster::name_key(&name),
             name,
             owner,
             instance_type: it,

@@ -35,7 +35,7 @@ use crate::scenario::{
     BudgetNodes, ConsolidationPolicy, DisruptionReason, IntOrPercent, PdbRule, Scenario,
 };
 use crate::scheduler::Topology;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// `pollingPeriod`.
 pub const POLL_MS: Millis = 10_000;
@@ -272,10 +272,12 @@ pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: 
     if now < n.last_pod_event + after {
         return false;
     }
-    !n.pods.iter().any(|&pod| {
-        let pd = &c.pods[pod as usize];
-        pd.deleted.is_none() && blocking[pd.workload as usize]
-    })
+    // `blocking` is all false in the common case: then no pod can block.
+    !(blocking.contains(&true)
+        && n.pods.iter().any(|&pod| {
+            let pd = &c.pods[pod as usize];
+            pd.deleted.is_none() && blocking[pd.workload as usize]
+        }))
 }
 
 fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Option<Command>, bool) {
@@ -290,7 +292,8 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Opti
         let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
         nb.price_per_hour
             .total_cmp(&na.price_per_hour)
-            .then(na.name.cmp(&nb.name))
+            .then(na.name_key.cmp(&nb.name_key))
+            .then_with(|| na.name.cmp(&nb.name))
     });
     let mut budget = budgets(s, c, DisruptionReason::Empty, now);
     let mut blocked = false;
@@ -321,6 +324,12 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Opti
 
 fn savings_ratio(c: &Cluster, costs: &[f64], id: NodeId) -> f64 {
     let n = &c.nodes[id as usize];
+    if let Some(&first) = costs.first()
+        && costs.iter().all(|&k| k == first)
+    {
+        // Every workload has the same eviction cost: the sum is a multiple of the pod count.
+        return n.price_per_hour / (1.0 + first * n.active_pods as f64);
+    }
     let cost: f64 = n
         .pods
         .iter()
@@ -362,7 +371,12 @@ fn single_node(
             .collect();
         keyed.sort_by(|a, b| {
             b.0.total_cmp(&a.0)
-                .then(c.nodes[a.1 as usize].name.cmp(&c.nodes[b.1 as usize].name))
+                .then(
+                    c.nodes[a.1 as usize]
+                        .name_key
+                        .cmp(&c.nodes[b.1 as usize].name_key),
+                )
+                .then_with(|| c.nodes[a.1 as usize].name.cmp(&c.nodes[b.1 as usize].name))
         });
         *list = keyed.into_iter().map(|k| k.1).collect();
     }
@@ -480,13 +494,15 @@ pub fn consolidate_one(
     if !replaceable {
         // Every pod must land on another existing node: if some pod has no other node it could
         // ever fit on, the simulation cannot succeed.
-        let mut per_workload: BTreeMap<usize, i64> = BTreeMap::new();
+        let mut per_workload: Vec<(usize, i64)> = Vec::new();
         for &p in &own {
-            *per_workload
-                .entry(c.pods[p as usize].workload as usize)
-                .or_default() += 1;
+            let w = c.pods[p as usize].workload as usize;
+            match per_workload.iter_mut().find(|e| e.0 == w) {
+                Some(e) => e.1 += 1,
+                None => per_workload.push((w, 1)),
+            }
         }
-        for (&w, &count) in &per_workload {
+        for &(w, count) in &per_workload {
             if prov.destination_slots(s, c, w, id, now) < count {
                 return None;
             }

@@ -372,7 +372,9 @@ impl Provisioner {
                     let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
                     let ia = na.state == NodeState::Ready;
                     let ib = nb.state == NodeState::Ready;
-                    ib.cmp(&ia).then_with(|| na.name.cmp(&nb.name))
+                    ib.cmp(&ia)
+                        .then(na.name_key.cmp(&nb.name_key))
+                        .then_with(|| na.name.cmp(&nb.name))
                 });
                 self.order_cache = Some((c.node_epoch, existing.clone()));
                 existing
@@ -382,9 +384,14 @@ impl Provisioner {
             .iter()
             .map(|&id| c.nodes[id as usize].free())
             .collect();
+        let mut position = vec![None; c.nodes.len()];
+        for (i, &id) in existing.iter().enumerate() {
+            position[id as usize] = Some(i as u32);
+        }
         let b = Rc::new(Base {
             key,
             existing,
+            position,
             free,
             lists: RefCell::new(BTreeMap::new()),
             slots: RefCell::new(BTreeMap::new()),
@@ -939,10 +946,11 @@ impl Provisioner {
             }
         };
         let own = base
-            .existing
-            .iter()
-            .position(|&id| id == exclude)
-            .map(|i| base.free[i].count_fits(&req))
+            .position
+            .get(exclude as usize)
+            .copied()
+            .flatten()
+            .map(|i| base.free[i as usize].count_fits(&req))
             .unwrap_or(0);
         total - own
     }
@@ -1159,6 +1167,8 @@ type CandidateLists = BTreeMap<(usize, bool), Rc<Vec<Vec<usize>>>>;
 struct Base {
     key: (u64, u64, Millis),
     existing: Vec<NodeId>,
+    /// Node id → position in `existing`.
+    position: Vec<Option<u32>>,
     free: Vec<Resources>,
     lists: RefCell<CandidateLists>,
     slots: RefCell<BTreeMap<usize, i64>>,
