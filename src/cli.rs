@@ -24,6 +24,9 @@ enum Command {
         /// Files, directories, or `-` for standard input.
         #[arg(required = true)]
         inputs: Vec<String>,
+        /// Refuse input larger than this many MiB.
+        #[arg(long, default_value_t = 32)]
+        max_input_mb: u64,
     },
 }
 
@@ -123,8 +126,11 @@ pub fn main() -> Result<i32> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
-        Command::Validate { inputs } => {
-            let s = load(&inputs, &Overrides::default(), 32)?;
+        Command::Validate {
+            inputs,
+            max_input_mb,
+        } => {
+            let s = load(&inputs, &Overrides::default(), max_input_mb)?;
             println!(
                 "ok: {} ({} workloads, {} NodePools, {} node groups)",
                 s.name,

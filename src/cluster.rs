@@ -87,8 +87,6 @@ pub enum RemovalReason {
     Empty,
     /// Underutilization consolidation (delete or replace).
     Underutilized,
-    /// Still running at the end of the run.
-    EndOfRun,
 }
 
 /// A node.

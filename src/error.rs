@@ -64,9 +64,6 @@ pub enum Error {
     /// A run refused by a resource guard: exit status 2.
     #[error("{0}")]
     Budget(String),
-    /// Bad command-line usage: exit status 2.
-    #[error("{0}")]
-    Usage(String),
     /// An I/O failure writing results: exit status 1.
     #[error("{context}: {source}")]
     Io {
@@ -75,9 +72,6 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// A regression found by `ksim check`: exit status 1.
-    #[error("{0}")]
-    Regression(String),
     /// An internal invariant failed: exit status 1.
     #[error("internal error: {0}")]
     Internal(String),
@@ -93,8 +87,8 @@ impl Error {
     /// The process exit status for this error: 2 for bad input and refused runs, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Input(_) | Error::Budget(_) | Error::Usage(_) => 2,
-            Error::Io { .. } | Error::Regression(_) | Error::Internal(_) => 1,
+            Error::Input(_) | Error::Budget(_) => 2,
+            Error::Io { .. } | Error::Internal(_) => 1,
         }
     }
 

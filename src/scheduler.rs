@@ -153,11 +153,11 @@ impl Scheduler {
                         .iter()
                         .enumerate()
                         .filter(|(_, o)| {
-                            o.namespace == w.namespace && c.selector.matches(&o.template.labels)
+                            o.namespace == w.namespace && c.selects(&o.template.labels)
                         })
                         .map(|(i, _)| i)
                         .collect(),
-                    self_match: c.selector.matches(&w.template.labels),
+                    self_match: c.selects(&w.template.labels),
                 };
                 let hard: Vec<Spread> = w
                     .template

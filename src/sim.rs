@@ -22,7 +22,7 @@ use crate::scheduler::{FLUSH_INTERVAL_MS, Scheduler, Topology};
 use crate::workload::{DemandCurve, demand_to_cpu_m};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
 /// Metrics-server scrape interval (`--metric-resolution=15s` in its manifests and Helm chart).
 pub const METRIC_RESOLUTION_MS: Millis = 15_000;
@@ -240,6 +240,7 @@ struct Sim<'a> {
     rng_startup: ChaCha8Rng,
     rng_shutdown: ChaCha8Rng,
     rng_names: ChaCha8Rng,
+    names: HashSet<String>,
     limits: RunLimits,
     timeseries: Vec<TimeseriesRow>,
     workload_series: Vec<WorkloadRow>,
@@ -266,16 +267,15 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         disr: Disruption::default(),
         w: s.workloads
             .iter()
-            .enumerate()
-            .map(|(i, w)| WorkloadState {
+            .map(|w| WorkloadState {
                 desired: 0,
                 active: Vec::new(),
                 ready: 0,
                 recent_ready: VecDeque::new(),
-                demand: w
-                    .demand
-                    .as_ref()
-                    .map(|d| DemandCurve::build(d, &s.clock, s.duration_ms, &streams, i)),
+                demand: w.demand.as_ref().map(|d| {
+                    let key = crate::workload::noise_key(&w.namespace, &w.name);
+                    DemandCurve::build(d, &s.clock, s.duration_ms, &streams, key)
+                }),
                 hpa: w.hpa.as_ref().map(|_| HpaState::default()),
                 sample: None,
             })
@@ -294,6 +294,7 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         rng_startup: streams.stream(Stream::PodStartup),
         rng_shutdown: streams.stream(Stream::PodShutdown),
         rng_names: streams.stream(Stream::Names),
+        names: HashSet::new(),
         limits,
         timeseries: Vec::new(),
         workload_series: Vec::new(),
@@ -332,11 +333,17 @@ impl<'a> Sim<'a> {
         );
     }
 
+    /// A random EC2 private DNS name, unique within the run (draws again on a collision).
     fn node_name(&mut self) -> String {
-        let a: u8 = self.rng_names.random();
-        let b: u8 = self.rng_names.random();
-        let c: u8 = self.rng_names.random_range(1..=254);
-        format!("ip-10-{a}-{b}-{c}.{}.compute.internal", self.s.region)
+        loop {
+            let a: u8 = self.rng_names.random();
+            let b: u8 = self.rng_names.random();
+            let c: u8 = self.rng_names.random_range(1..=254);
+            let name = format!("ip-10-{a}-{b}-{c}.{}.compute.internal", self.s.region);
+            if self.names.insert(name.clone()) {
+                return name;
+            }
+        }
     }
 
     fn count_pods(&mut self, delta: i64) {

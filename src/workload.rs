@@ -4,8 +4,9 @@
 //! `base(t) = trough + (peak − trough) · (1 + cos(2π (h(t) − peakHour) / 24)) / 2`, multiplied
 //! by `weekendFactor` on Saturdays and Sundays. Noise is multiplicative and autocorrelated: an
 //! AR(1) process sampled every minute with a 10-minute correlation time and stationary relative
-//! standard deviation `noise`, drawn from the demand RNG stream, so demand is identical across
-//! runs with the same seed whatever else differs. Values are precomputed per minute and
+//! standard deviation `noise`, drawn from the workload's own demand stream (keyed by its
+//! namespace and name), so demand is identical across runs with the same seed whatever else
+//! differs — including the other workloads. Values are precomputed per minute and
 //! linearly interpolated.
 //!
 //! A trace is a CSV file with columns `time` (a Go duration such as `90m`, or seconds) and
@@ -31,12 +32,13 @@ pub struct DemandCurve {
 
 impl DemandCurve {
     /// Precomputes the curve over `[0, duration]` (plus one minute for interpolation).
+    /// `noise_key` selects the workload's own noise stream ([`noise_key`]).
     pub fn build(
         demand: &Demand,
         clock: &Clock,
         duration_ms: Millis,
         streams: &RngStreams,
-        workload_index: usize,
+        noise_key: u32,
     ) -> DemandCurve {
         let minutes = (duration_ms / MINUTE + 2) as usize;
         match demand {
@@ -48,7 +50,7 @@ impl DemandCurve {
                 noise,
                 unit,
             } => {
-                let mut rng = streams.indexed(Stream::Demand, workload_index as u32);
+                let mut rng = streams.indexed(Stream::Demand, noise_key);
                 let phi = libm::exp(-1.0 / NOISE_CORRELATION_MINUTES);
                 let innovation = (1.0 - phi * phi).sqrt() * noise;
                 let mut x: f64 = if *noise > 0.0 {
@@ -137,6 +139,21 @@ fn interpolate(points: &[(Millis, f64)], t: Millis) -> f64 {
             v0 + (v1 - v0) * (t - t0) as f64 / (t1 - t0) as f64
         }
     }
+}
+
+/// The noise stream index of a workload: an FNV-1a hash of `namespace/name`, so a workload's
+/// noise does not change when other workloads are added, removed or reordered.
+pub fn noise_key(namespace: &str, name: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in namespace
+        .bytes()
+        .chain(std::iter::once(b'/'))
+        .chain(name.bytes())
+    {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
 }
 
 /// Parses a trace CSV (`time,value`). Errors name the file, line and column.

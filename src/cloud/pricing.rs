@@ -199,12 +199,6 @@ impl PriceTable {
     pub fn spot_ratio(&self) -> f64 {
         self.spot_ratio
     }
-
-    /// Overlays another table's entries on this one (user prices win).
-    pub fn overlay(&mut self, other: PriceTable) {
-        self.prices.extend(other.prices);
-        self.source = other.source;
-    }
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> InputError {

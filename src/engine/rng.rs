@@ -22,10 +22,6 @@ pub enum Stream {
     Scheduler = 4,
     /// Controller phase offsets (HPA sync and metrics scrape start times).
     Offsets = 5,
-    /// Spot interruptions.
-    Interruption = 6,
-    /// Insufficient-capacity draws.
-    Capacity = 7,
     /// Pod shutdown latency.
     PodShutdown = 8,
     /// Spot pool choice (price-capacity-optimized).

@@ -222,12 +222,11 @@ impl Provisioner {
                             .iter()
                             .enumerate()
                             .filter(|(_, o)| {
-                                o.namespace == wl.namespace
-                                    && c.selector.matches(&o.template.labels)
+                                o.namespace == wl.namespace && c.selects(&o.template.labels)
                             })
                             .map(|(i, _)| i)
                             .collect(),
-                        self_match: i64::from(c.selector.matches(&wl.template.labels)),
+                        self_match: i64::from(c.selects(&wl.template.labels)),
                     })
                     .collect();
             }

@@ -203,13 +203,11 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             launched_by_karpenter += 1;
         }
         if let Some(reason) = n.removal
-            && reason != RemovalReason::EndOfRun
             && n.terminated.is_some()
         {
             let key = match reason {
                 RemovalReason::Empty => "empty",
                 RemovalReason::Underutilized => "underutilized",
-                RemovalReason::EndOfRun => "end-of-run",
             };
             *removed.entry(key.into()).or_default() += 1;
         }

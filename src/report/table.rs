@@ -41,7 +41,7 @@ pub fn render_table(s: &Summary) -> String {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "Latency (seconds)          p50      p90      p99      max    pods"
+        "Latency (seconds)              p50      p90      p99      max    pods"
     );
     for (name, p) in [
         ("scheduling (created→bound)", &s.scheduling_latency_s),
@@ -49,7 +49,7 @@ pub fn render_table(s: &Summary) -> String {
     ] {
         let _ = writeln!(
             o,
-            "  {:<24} {:>7.2}  {:>7.2}  {:>7.2}  {:>7.2}  {:>6}",
+            "  {:<28} {:>7.2}  {:>7.2}  {:>7.2}  {:>7.2}  {:>6}",
             name, p.p50, p.p90, p.p99, p.max, p.count
         );
     }

@@ -201,14 +201,22 @@ pub struct SpreadConstraint {
     pub key: String,
     /// `DoNotSchedule` (true) or `ScheduleAnyway`.
     pub hard: bool,
-    /// Pods counted.
-    pub selector: LabelSelector,
+    /// Pods counted; `None` (no `labelSelector`) counts no pods, as
+    /// `metav1.LabelSelectorAsSelector(nil)` matches nothing.
+    pub selector: Option<LabelSelector>,
     /// `minDomains` (default 1).
     pub min_domains: i64,
     /// `nodeAffinityPolicy: Honor` (default).
     pub honor_affinity: bool,
     /// `nodeTaintsPolicy: Honor` (default Ignore).
     pub honor_taints: bool,
+}
+
+impl SpreadConstraint {
+    /// True when the constraint counts pods with these labels.
+    pub fn selects(&self, labels: &Labels) -> bool {
+        self.selector.as_ref().is_some_and(|s| s.matches(labels))
+    }
 }
 
 /// What a pod of a workload looks like to the scheduler and to Karpenter.

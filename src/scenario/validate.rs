@@ -260,10 +260,17 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut node_pools = Vec::new();
     for np in &c.node_pools {
-        node_pools.push(node_pool(np, &node_classes, &catalog, &spec.zones)?);
+        node_pools.push(node_pool(
+            np,
+            &node_classes,
+            &catalog,
+            &spec.zones,
+            &mut warnings,
+        )?);
     }
     let node_groups = spec.node_groups(&catalog)?;
     let pdbs = c.pdbs.iter().map(pdb).collect::<Result<Vec<_>, _>>()?;
+    let mut ds_warnings = Vec::new();
     let daemonsets = c
         .daemonsets
         .iter()
@@ -272,7 +279,7 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
                 &d.ctx,
                 "spec.template",
                 &d.raw.spec.template,
-                &mut Vec::new(),
+                &mut ds_warnings,
             )?;
             check_selector(&d.ctx, &d.raw.spec.selector, &t.labels)?;
             Ok(DaemonSet {
@@ -282,6 +289,7 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
             })
         })
         .collect::<Result<Vec<_>, InputError>>()?;
+    warnings.extend(ds_warnings);
 
     let mut workloads = Vec::new();
     for d in &c.deployments {
@@ -326,6 +334,14 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
     spec.attach_demand(&mut workloads, &mut warnings)?;
 
     let prices = spec.prices()?;
+    check_prices(
+        &prices,
+        &catalog,
+        &spec.zones,
+        &node_pools,
+        &node_groups,
+        &c,
+    )?;
     let prices_are_proxy = prices.source.region != spec.region;
     if prices_are_proxy {
         warnings.push(format!(
@@ -699,7 +715,7 @@ impl<'a> ScenarioSettings<'a> {
         for w in workloads.iter() {
             if w.hpa.is_some() && w.demand.is_none() {
                 warnings.push(format!(
-                    "Deployment {}/{} has an HPA but no demand in the Scenario: it sees no load and stays at minReplicas",
+                    "Deployment {}/{} has an HPA but no demand in the Scenario: it sees no load and the HPA scales it down to minReplicas",
                     w.namespace, w.name
                 ));
             }
@@ -1082,7 +1098,7 @@ fn container_requests(
                     "must be greater than or equal to 0",
                 ));
             }
-            if !matches!(k.as_str(), "cpu" | "memory" | "ephemeral-storage") {
+            if !matches!(k.as_str(), "cpu" | "memory") {
                 warnings.push(format!(
                     "{}: {}: resource {k:?} in {field}.resources.{kind} is not simulated",
                     ctx.file, ctx.object
@@ -1336,14 +1352,16 @@ fn pod_template(
             }
         };
         let mut selector = match &c.label_selector {
-            Some(s) => label_selector(ctx, &format!("{f}.labelSelector"), s)?,
-            None => LabelSelector::default(),
+            Some(s) => Some(label_selector(ctx, &format!("{f}.labelSelector"), s)?),
+            None => None,
         };
-        for k in c.match_label_keys.iter().flatten() {
-            if let Some(v) = labels.get(k) {
-                selector
-                    .requirements
-                    .push(Requirement::new(k, Operator::In, vec![v.clone()], None).expect("valid"));
+        if let Some(sel) = selector.as_mut() {
+            for k in c.match_label_keys.iter().flatten() {
+                if let Some(v) = labels.get(k) {
+                    sel.requirements.push(
+                        Requirement::new(k, Operator::In, vec![v.clone()], None).expect("valid"),
+                    );
+                }
             }
         }
         spread.push(SpreadConstraint {
@@ -1512,14 +1530,18 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
                 })?;
                 let resource = match r.name.as_str() {
                     "cpu" => MetricResource::Cpu,
-                    "memory" => MetricResource::Memory,
+                    "memory" => {
+                        return Err(ctx.err_at(
+                            &m.type_,
+                            &format!("{f}.resource.name"),
+                            "memory metrics are not simulated yet (ksim has no per-pod memory model); use a cpu metric",
+                        ));
+                    }
                     other => {
                         return Err(ctx.err_at(
                             &m.type_,
                             &format!("{f}.resource.name"),
-                            format!(
-                                "unsupported resource {other:?}; ksim simulates cpu and memory"
-                            ),
+                            format!("unsupported resource {other:?}; ksim simulates cpu metrics"),
                         ));
                     }
                 };
@@ -1595,7 +1617,7 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
                 return Err(ctx.err(
                     "spec.metrics",
                     format!(
-                        "a Utilization target needs every container of Deployment {} to request {}",
+                        "a Utilization target needs the pods of Deployment {} to request {}",
                         w.name,
                         if r == MetricResource::Cpu {
                             "cpu"
@@ -1776,6 +1798,7 @@ fn node_pool(
     classes: &[NodeClass],
     catalog: &Catalog,
     zones: &[String],
+    warnings: &mut Vec<String>,
 ) -> Result<NodePool, InputError> {
     let ctx = &np.ctx;
     let spec = &np.raw.spec;
@@ -1859,6 +1882,12 @@ fn node_pool(
                 }
             }
         }
+        if req.min_values.is_some() {
+            warnings.push(format!(
+                "{}: {}: minValues on {} is accepted but not enforced yet",
+                ctx.file, ctx.object, req.key
+            ));
+        }
         requirements.push(req);
     }
     let labels = scalar_map(
@@ -1881,7 +1910,10 @@ fn node_pool(
             "cpu" => limits.cpu_m = Some(v.value.milli_value()),
             "memory" => limits.mem_b = Some(v.value.value()),
             "nodes" => limits.nodes = Some(v.value.value()),
-            _ => {}
+            other => warnings.push(format!(
+                "{}: {}: limit on {other:?} is not simulated (ksim enforces cpu, memory and nodes)",
+                ctx.file, ctx.object
+            )),
         }
     }
     let weight = match &spec.weight {
@@ -2025,7 +2057,7 @@ fn budget(ctx: &Ctx, field: &str, b: &raw::Budget) -> Result<Budget, InputError>
 /// NodePool allows that the pod's constraints accept. Otherwise it could never run.
 fn check_every_pod_fits(s: &Scenario, raw: &[Item<raw::Deployment>]) -> Result<(), InputError> {
     for (w, item) in s.workloads.iter().zip(raw) {
-        if w.replicas == 0 && w.hpa.is_none() {
+        if w.replicas == 0 && w.hpa.is_none() && w.demand.is_none() {
             continue;
         }
         if crate::karpenter::offerings::template_can_ever_fit(s, &w.template) {
@@ -2042,6 +2074,62 @@ fn check_every_pod_fits(s: &Scenario, raw: &[Item<raw::Deployment>]) -> Result<(
             None => item.ctx.err("spec.template.spec.containers", msg),
         };
         return Err(e);
+    }
+    Ok(())
+}
+
+/// Every managed node group needs a price for its instance type, and every NodePool needs at
+/// least one priced offering: Karpenter treats an offering without a price as unavailable.
+fn check_prices(
+    prices: &PriceTable,
+    catalog: &Catalog,
+    zones: &[String],
+    pools: &[NodePool],
+    groups: &[NodeGroup],
+    c: &Collected,
+) -> Result<(), InputError> {
+    for g in groups {
+        let it = &catalog.get(g.instance_type).name;
+        if let Some(z) = zones
+            .iter()
+            .find(|z| prices.price(it, z, g.capacity_type).is_none())
+        {
+            let ctx = &c
+                .scenarios
+                .first()
+                .expect("node groups come from the Scenario")
+                .ctx;
+            return Err(ctx.err(
+                "spec.nodeGroups",
+                format!(
+                    "node group {}: the price table ({}) has no {} price for {it} in {z}",
+                    g.name,
+                    prices.source.description,
+                    g.capacity_type.as_str()
+                ),
+            ));
+        }
+    }
+    for (pool, item) in pools.iter().zip(&c.node_pools) {
+        let priced = crate::karpenter::offerings::pool_types(pool, catalog, zones)
+            .into_iter()
+            .any(|ti| {
+                let it = &catalog.get(ti).name;
+                zones.iter().any(|z| {
+                    [CapacityType::Spot, CapacityType::OnDemand]
+                        .iter()
+                        .any(|ct| prices.price(it, z, *ct).is_some())
+                })
+            });
+        if !priced {
+            return Err(item.ctx.err(
+                "spec.template.spec.requirements",
+                format!(
+                    "none of the instance types this NodePool allows has a price in the price table ({})",
+                    prices.source.description
+                ),
+            ));
+        }
     }
     Ok(())
 }
