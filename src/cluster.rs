@@ -132,9 +132,9 @@ pub struct Node {
     pub unschedulable: bool,
     /// Marked for deletion (draining or waiting for a replacement).
     pub marked_for_deletion: bool,
-    /// Last time a non-DaemonSet pod was bound to or removed from it (Karpenter
-    /// `lastPodEventTime`), or initialization time.
-    pub last_pod_event: Millis,
+    /// Karpenter `lastPodEventTime`: the last time a non-DaemonSet pod was bound to it or began
+    /// terminating, with events within 10 s of the stored time dropped.
+    pub last_pod_event: Option<Millis>,
     /// Karpenter nominated it for pending pods until this time.
     pub nominated_until: Millis,
     /// Why it was removed, once it was.
@@ -151,7 +151,24 @@ pub fn name_key(name: &str) -> u128 {
     u128::from_be_bytes(b)
 }
 
+/// Karpenter's pod-event controller skips writes within this long of the stored time
+/// (`pkg/controllers/nodeclaim/podevents/controller.go` `dedupeTimeout`).
+pub const POD_EVENT_DEDUPE_MS: Millis = 10_000;
+
 impl Node {
+    /// Records a pod event as Karpenter's pod-event controller does.
+    pub fn record_pod_event(&mut self, now: Millis) {
+        if self.last_pod_event.is_none_or(|t| now >= t + POD_EVENT_DEDUPE_MS) {
+            self.last_pod_event = Some(now);
+        }
+    }
+
+    /// The time `consolidateAfter` counts from: the last pod event, or initialization
+    /// (`Consolidatable`, `pkg/controllers/nodeclaim/disruption/consolidation.go`).
+    pub fn consolidation_clock(&self) -> Option<Millis> {
+        self.last_pod_event.or(self.ready_at)
+    }
+
     /// Free resources.
     pub fn free(&self) -> Resources {
         self.allocatable - self.requested
@@ -244,7 +261,6 @@ impl Cluster {
         let n = &mut self.nodes[id as usize];
         n.state = NodeState::Ready;
         n.ready_at = Some(now);
-        n.last_pod_event = now;
         let zone = n.zone;
         if zone >= self.zone_lists.len() {
             self.zone_lists.resize(zone + 1, Vec::new());
@@ -334,7 +350,7 @@ impl Cluster {
         let slot = n.pods.len() as u32;
         n.pods.push(pod);
         n.active_pods += 1;
-        n.last_pod_event = now;
+        n.record_pod_event(now);
         let p = &mut self.pods[pod as usize];
         p.node = Some(node);
         p.bound = Some(now);
@@ -354,7 +370,7 @@ impl Cluster {
         if let Some(node) = p.node {
             let n = &mut self.nodes[node as usize];
             n.active_pods -= 1;
-            n.last_pod_event = now;
+            n.record_pod_event(now);
         }
         self.mark_changed(now);
     }

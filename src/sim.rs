@@ -581,7 +581,7 @@ impl<'a> Sim<'a> {
             state: NodeState::Launching,
             unschedulable: false,
             marked_for_deletion: false,
-            last_pod_event: now,
+            last_pod_event: None,
             nominated_until: 0,
             removal: None,
         };

@@ -269,7 +269,7 @@ pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: 
     let Some(after) = s.node_pools[p].consolidate_after_ms else {
         return false;
     };
-    if now < n.last_pod_event + after {
+    if n.consolidation_clock().is_none_or(|t| now < t + after) {
         return false;
     }
     // `blocking` is all false in the common case: then no pod can block.
@@ -402,7 +402,7 @@ fn single_node(
             && match n.owner {
                 NodeOwner::Pool(p) => s.node_pools[p]
                     .consolidate_after_ms
-                    .is_none_or(|after| after == 0 || n.last_pod_event + after <= now),
+                    .is_none_or(|after| after == 0 || n.consolidation_clock().is_some_and(|t| t + after <= now)),
                 NodeOwner::Group(_) => true,
             }
     };

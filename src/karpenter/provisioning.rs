@@ -422,7 +422,7 @@ impl Provisioner {
                 && match n.owner {
                     NodeOwner::Pool(p) => s.node_pools[p]
                         .consolidate_after_ms
-                        .is_some_and(|after| after > 0 && n.last_pod_event + after > base.key.2),
+                        .is_some_and(|after| after > 0 && n.consolidation_clock().is_none_or(|t| t + after > base.key.2)),
                     NodeOwner::Group(_) => false,
                 };
             if !excluded && req.fits_in(&base.free[i]) && self.existing_compatible(s, c, w, v, id) {
