@@ -158,7 +158,10 @@ pub const POD_EVENT_DEDUPE_MS: Millis = 10_000;
 impl Node {
     /// Records a pod event as Karpenter's pod-event controller does.
     pub fn record_pod_event(&mut self, now: Millis) {
-        if self.last_pod_event.is_none_or(|t| now >= t + POD_EVENT_DEDUPE_MS) {
+        if self
+            .last_pod_event
+            .is_none_or(|t| now >= t + POD_EVENT_DEDUPE_MS)
+        {
             self.last_pod_event = Some(now);
         }
     }

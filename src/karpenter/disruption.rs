@@ -400,9 +400,9 @@ fn single_node(
         n.alive()
             && !n.marked_for_deletion
             && match n.owner {
-                NodeOwner::Pool(p) => s.node_pools[p]
-                    .consolidate_after_ms
-                    .is_none_or(|after| after == 0 || n.consolidation_clock().is_some_and(|t| t + after <= now)),
+                NodeOwner::Pool(p) => s.node_pools[p].consolidate_after_ms.is_none_or(|after| {
+                    after == 0 || n.consolidation_clock().is_some_and(|t| t + after <= now)
+                }),
                 NodeOwner::Group(_) => true,
             }
     };

@@ -420,9 +420,13 @@ impl Provisioner {
             let n = &c.nodes[id as usize];
             let excluded = restricted
                 && match n.owner {
-                    NodeOwner::Pool(p) => s.node_pools[p]
-                        .consolidate_after_ms
-                        .is_some_and(|after| after > 0 && n.consolidation_clock().is_none_or(|t| t + after > base.key.2)),
+                    NodeOwner::Pool(p) => {
+                        s.node_pools[p].consolidate_after_ms.is_some_and(|after| {
+                            after > 0
+                                && n.consolidation_clock()
+                                    .is_none_or(|t| t + after > base.key.2)
+                        })
+                    }
                     NodeOwner::Group(_) => false,
                 };
             if !excluded && req.fits_in(&base.free[i]) && self.existing_compatible(s, c, w, v, id) {
