@@ -255,3 +255,73 @@ fn bad_command_line_duration() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--duration"));
 }
+
+#[test]
+fn bad_price_table_names_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices = dir.path().join("prices.csv");
+    std::fs::write(
+        &prices,
+        "instance_type,zone,capacity_type,usd_per_hour\nm7g.2xlarge,*,on-demand,0.4\nm7g.xlarge,*,reserved,0.2\n",
+    )
+    .unwrap();
+    let out = crate::ksim()
+        .args(["run", "--duration", "1h", "--prices"])
+        .arg(&prices)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:3", prices.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("capacity_type"), "{stderr}");
+}
+
+#[test]
+fn price_table_without_the_node_group_type_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices = dir.path().join("prices.csv");
+    std::fs::write(
+        &prices,
+        "instance_type,zone,capacity_type,usd_per_hour\nm7g.xlarge,*,on-demand,0.2\n",
+    )
+    .unwrap();
+    let out = crate::ksim()
+        .args(["run", "--duration", "1h", "--prices"])
+        .arg(&prices)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("node group system") && stderr.contains("m7g.2xlarge"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn user_prices_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices = dir.path().join("prices.csv");
+    let mut csv = String::from("instance_type,zone,capacity_type,usd_per_hour\n");
+    for t in ["m7g.xlarge", "m7gd.xlarge", "m7g.2xlarge", "m7gd.2xlarge"] {
+        csv.push_str(&format!("{t},*,on-demand,1.0\n{t},*,spot,0.5\n"));
+    }
+    std::fs::write(&prices, csv).unwrap();
+    let out = crate::ksim()
+        .args(["run", "--duration", "1h", "--format", "json", "--prices"])
+        .arg(&prices)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Six on-demand system nodes at $1/h for one hour.
+    assert_eq!(v["cost"]["by_node_group"]["system"], 6.0);
+    assert_eq!(v["cost"]["prices_are_proxy"], false);
+}

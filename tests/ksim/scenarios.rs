@@ -68,3 +68,92 @@ fn reference_day_matches_the_published_cluster() {
     // Consolidation removed nodes as demand fell.
     assert!(summary.nodes.removed.values().sum::<u64>() > 0);
 }
+
+#[test]
+fn two_pools_respect_weights_limits_and_budget_schedules() {
+    let path = crate::repo("scenarios/two-pools-trace.yaml")
+        .display()
+        .to_string();
+    let s = load(
+        &read_sources(&[path], 1 << 26).unwrap(),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let r = run(&s, limits()).unwrap();
+    let pool = |name: &str| s.node_pools.iter().position(|p| p.name == name).unwrap();
+    let (spot, od) = (pool("spot"), pool("on-demand"));
+    let nodes = &r.cluster.nodes;
+    // The spot pool's CPU capacity never exceeds its 200-core limit: check at every launch.
+    for n in nodes {
+        let t = n.launched;
+        let cpu: i64 = nodes
+            .iter()
+            .filter(|m| m.owner == ksim::cluster::NodeOwner::Pool(spot))
+            .filter(|m| m.launched <= t && m.terminated.is_none_or(|e| e > t))
+            .map(|m| s.catalog.get(m.instance_type).vcpu * 1000)
+            .sum();
+        assert!(cpu <= 200_000, "spot pool at {cpu}m CPU at t={t}");
+    }
+    // The higher-weight pool is used first; the fallback only once the limit binds.
+    let first_od = nodes
+        .iter()
+        .filter(|n| n.owner == ksim::cluster::NodeOwner::Pool(od))
+        .map(|n| n.launched)
+        .min()
+        .expect("the on-demand fallback is used");
+    let spot_cpu_then: i64 = nodes
+        .iter()
+        .filter(|m| m.owner == ksim::cluster::NodeOwner::Pool(spot))
+        .filter(|m| m.launched <= first_od && m.terminated.is_none_or(|e| e > first_od))
+        .map(|m| s.catalog.get(m.instance_type).vcpu * 1000)
+        .sum();
+    assert!(
+        spot_cpu_then > 150_000,
+        "fallback used while the spot pool had only {spot_cpu_then}m"
+    );
+    for n in nodes {
+        match n.owner {
+            ksim::cluster::NodeOwner::Pool(p) if p == spot => {
+                assert_eq!(n.capacity_type.as_str(), "spot")
+            }
+            ksim::cluster::NodeOwner::Pool(p) if p == od => {
+                assert_eq!(n.capacity_type.as_str(), "on-demand")
+            }
+            _ => {}
+        }
+    }
+    // The budget "0 nodes from 09:00 for 2h" stops consolidation of the spot pool meanwhile.
+    let h = 3_600_000;
+    for n in nodes
+        .iter()
+        .filter(|n| n.owner == ksim::cluster::NodeOwner::Pool(spot))
+    {
+        if let (Some(t), Some(ksim::cluster::RemovalReason::Underutilized)) =
+            (n.terminated, n.removal)
+        {
+            assert!(
+                !(9 * h + 60_000..=11 * h).contains(&t),
+                "spot node consolidated at {t} ms"
+            );
+        }
+    }
+    // The trace drives the HPA-scaled workload: it follows the morning spike.
+    let upload = s
+        .workloads
+        .iter()
+        .position(|w| w.name == "api-upload")
+        .unwrap();
+    let at = |minute: u64| {
+        r.workload_series
+            .iter()
+            .find(|w| w.workload == upload && w.minute == minute)
+            .unwrap()
+            .desired
+    };
+    assert!(
+        at(9 * 60 + 40) > 2 * at(3 * 60),
+        "{} vs {}",
+        at(9 * 60 + 40),
+        at(3 * 60)
+    );
+}
