@@ -256,6 +256,7 @@ impl Cluster {
         self.alive += 1;
         self.node_epoch += 1;
         self.nodes.push(node);
+        self.mark_changed(now);
         (self.nodes.len() - 1) as NodeId
     }
 
@@ -310,6 +311,11 @@ impl Cluster {
     pub fn node_tree(&self) -> &[NodeId] {
         debug_assert!(!self.tree_dirty, "node tree read before refresh");
         &self.node_tree
+    }
+
+    /// True when some Ready node is in the zone.
+    pub fn zone_has_nodes(&self, zone: usize) -> bool {
+        self.zone_lists.get(zone).is_some_and(|l| !l.is_empty())
     }
 
     /// Rebuilds the node-tree order if nodes changed.

@@ -692,25 +692,42 @@ fn spread_scores(
             }
             continue;
         }
+        let all_nodes_included =
+            !sp.honor_taints && t.node_selector.is_empty() && t.required_terms.is_empty();
+        if sp.key == ZONE_KEY {
+            // The same computation with zones as array indices.
+            let mut present = vec![false; s.zones.len()];
+            for &id in feasible {
+                present[c.nodes[id as usize].zone] = true;
+            }
+            let weight = libm::log(present.iter().filter(|p| **p).count() as f64 + 2.0);
+            let mut counts = vec![0u32; s.zones.len()];
+            if all_nodes_included {
+                // Every node passes the inclusion policies: the per-zone counts are the totals.
+                for (z, count) in counts.iter_mut().enumerate() {
+                    *count = sp.counted.iter().map(|w| topo.zone_counts[*w][z]).sum();
+                }
+            } else {
+                for &id in c.node_tree() {
+                    let z = c.nodes[id as usize].zone;
+                    if present[z] && included(s, c, t, sp, id) {
+                        counts[z] += matching_on_node(topo, sp, id);
+                    }
+                }
+            }
+            for (i, &id) in feasible.iter().enumerate() {
+                raw[i] +=
+                    counts[c.nodes[id as usize].zone] as f64 * weight + (sp.max_skew - 1) as f64;
+            }
+            continue;
+        }
         let domains: BTreeSet<Domain> = feasible
             .iter()
             .filter_map(|id| domain_of_node(c, *id, &sp.key))
             .collect();
         let weight = libm::log(domains.len() as f64 + 2.0);
         let mut counts: BTreeMap<Domain, u32> = BTreeMap::new();
-        let all_nodes_included =
-            !sp.honor_taints && t.node_selector.is_empty() && t.required_terms.is_empty();
-        if sp.key == ZONE_KEY && all_nodes_included {
-            // Every node passes the inclusion policies, so the per-zone counts are the totals.
-            for d in &domains {
-                if let Domain::Zone(z) = d {
-                    counts.insert(
-                        d.clone(),
-                        sp.counted.iter().map(|w| topo.zone_counts[*w][*z]).sum(),
-                    );
-                }
-            }
-        } else {
+        {
             for &id in c.node_tree() {
                 if !included(s, c, t, sp, id) {
                     continue;

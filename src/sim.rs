@@ -227,6 +227,7 @@ struct Sim<'a> {
     disr: Disruption,
     w: Vec<WorkloadState>,
     pending_unschedulable: BTreeSet<PodId>,
+    unbound: BTreeSet<PodId>,
     sched_timer: Timer,
     flush_timer: Timer,
     batch_timer: Timer,
@@ -240,6 +241,7 @@ struct Sim<'a> {
     rng_startup: ChaCha8Rng,
     rng_shutdown: ChaCha8Rng,
     rng_names: ChaCha8Rng,
+    rng_uids: ChaCha8Rng,
     names: HashSet<String>,
     limits: RunLimits,
     timeseries: Vec<TimeseriesRow>,
@@ -281,6 +283,7 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
             })
             .collect(),
         pending_unschedulable: BTreeSet::new(),
+        unbound: BTreeSet::new(),
         sched_timer: Timer::default(),
         flush_timer: Timer::default(),
         batch_timer: Timer::default(),
@@ -294,6 +297,7 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         rng_startup: streams.stream(Stream::PodStartup),
         rng_shutdown: streams.stream(Stream::PodShutdown),
         rng_names: streams.stream(Stream::Names),
+        rng_uids: streams.stream(Stream::PodUids),
         names: HashSet::new(),
         limits,
         timeseries: Vec::new(),
@@ -415,6 +419,10 @@ impl<'a> Sim<'a> {
         }
         self.schedule(0, Phase::Sample, Event::Sample);
         self.arm_scheduler();
+        // Pods the warm start could not place are provisionable from t = 0.
+        if !self.pending_unschedulable.is_empty() && !s.node_pools.is_empty() {
+            self.trigger_batch();
+        }
         Ok(())
     }
 
@@ -432,7 +440,9 @@ impl<'a> Sim<'a> {
                         HpaMetric::Utilization {
                             resource: MetricResource::Cpu,
                             target_percent,
-                        } => Some(w.template.requests.cpu_m as f64 * target_percent as f64 / 100.0),
+                        } => Some(
+                            w.template.metric_requests.cpu_m as f64 * target_percent as f64 / 100.0,
+                        ),
                         HpaMetric::AverageValue {
                             resource: MetricResource::Cpu,
                             target_milli,
@@ -660,7 +670,16 @@ impl<'a> Sim<'a> {
                 desired: &desired,
                 ready: &ready,
             };
-            if disruption::pdb_allowed(self.s, &view, w) == Some(0) {
+            // The Eviction API: a healthy pod needs `disruptionsAllowed > 0`; an unhealthy one
+            // (not Ready) may go while the budget is met (`unhealthyPodEvictionPolicy:
+            // IfHealthyBudget`, the default).
+            let ready_pod = self.c.pods[p as usize].ready.is_some();
+            let allowed = match disruption::pdb_allowed(self.s, &view, w) {
+                None => true,
+                Some(n) if ready_pod => n > 0,
+                Some(_) => disruption::pdb_healthy_budget_met(self.s, &view, w),
+            };
+            if !allowed {
                 blocked = true;
                 continue;
             }
@@ -692,7 +711,7 @@ impl<'a> Sim<'a> {
         if self.c.pods.len() as u64 >= self.limits.max_pods {
             return Err(SimError::PodBudget(self.limits.max_pods));
         }
-        let uid: u64 = self.rng_names.random();
+        let uid: u64 = self.rng_uids.random();
         let id = self.c.pods.len() as PodId;
         let slot = self.w[wi].active.len() as u32;
         self.c.pods.push(Pod {
@@ -711,6 +730,7 @@ impl<'a> Sim<'a> {
             generation: 0,
         });
         self.w[wi].active.push(id);
+        self.unbound.insert(id);
         self.sched
             .enqueue(id, self.s.workloads[wi].template.priority, now);
         self.count_pods(1);
@@ -745,6 +765,7 @@ impl<'a> Sim<'a> {
                 let t = &self.s.workloads[wi].template;
                 self.sched.forget(pod, wi as u32, t.priority);
                 self.pending_unschedulable.remove(&pod);
+                self.unbound.remove(&pod);
                 let p = &mut self.c.pods[pod as usize];
                 p.deleted = Some(now);
                 p.gone = Some(now);
@@ -785,6 +806,7 @@ impl<'a> Sim<'a> {
             let zone = self.c.nodes[node as usize].zone;
             self.topo.adjust(wi, node, zone, 1);
             self.pending_unschedulable.remove(&pod);
+            self.unbound.remove(&pod);
             if !initial {
                 let delay = self.s.latency.pod_startup.sample(&mut self.rng_startup);
                 let generation = self.c.pods[pod as usize].generation;
@@ -913,68 +935,39 @@ impl<'a> Sim<'a> {
 
     /// Classifies the workload's pods for a CPU metric, in groups of identical pods.
     fn pod_groups(&mut self, wi: usize) -> Vec<PodGroup> {
-        let now = self.now();
-        let req = self.s.workloads[wi].template.requests.cpu_m;
+        let req = self.s.workloads[wi].template.metric_requests.cpu_m;
         let Some((scrape, usage)) = self.w[wi].sample else {
             return vec![];
         };
         // A pod has a metric once two scrapes have seen it running (the CPU rate needs two
-        // points), i.e. it was ready at least one resolution before the last scrape.
+        // points), i.e. it was ready at least one resolution before the last scrape; until then
+        // it is "missing". Once it has one, its sample is at least a window after its readiness,
+        // so `groupPods`' CPU initialization rule never marks it unready here.
         let cutoff = scrape.saturating_sub(METRIC_RESOLUTION_MS);
         let ws = &mut self.w[wi];
-        while let Some(&(t, _)) = ws.recent_ready.front() {
-            if t + hpa::CPU_INITIALIZATION_PERIOD_MS < now && t <= cutoff {
-                ws.recent_ready.pop_front();
-            } else {
-                break;
-            }
+        while ws.recent_ready.front().is_some_and(|&(t, _)| t <= cutoff) {
+            ws.recent_ready.pop_front();
         }
-        let mut missing = 0i64;
-        let mut unready_recent = 0i64;
-        for &(t, p) in &ws.recent_ready {
-            let pod = &self.c.pods[p as usize];
-            if pod.deleted.is_some() || pod.ready != Some(t) {
-                continue;
-            }
-            if t > cutoff {
-                missing += 1;
-            } else {
-                // Inside the CPU initialization period: the sample must be a full window after
-                // readiness.
-                let timing = hpa::PodTiming {
-                    pending: false,
-                    deleting: false,
-                    start: pod.bound,
-                    ready: Some((true, t)),
-                    metric: Some((scrape, METRIC_RESOLUTION_MS)),
-                };
-                if hpa::classify(&timing, now, true) == PodClass::Unready {
-                    unready_recent += 1;
-                }
-            }
-        }
+        let missing = ws
+            .recent_ready
+            .iter()
+            .filter(|&&(t, p)| {
+                let pod = &self.c.pods[p as usize];
+                pod.deleted.is_none() && pod.ready == Some(t)
+            })
+            .count() as i64;
         let active = ws.active.len() as i64;
         let ready_total = ws.ready;
-        let ready_with_metric = ready_total - missing - unready_recent;
+        let group = |class, count, value_m| PodGroup {
+            class,
+            count,
+            value_m,
+            request_m: req,
+        };
         vec![
-            PodGroup {
-                class: PodClass::Ready,
-                count: ready_with_metric.max(0),
-                value_m: usage,
-                request_m: req,
-            },
-            PodGroup {
-                class: PodClass::Missing,
-                count: missing,
-                value_m: 0,
-                request_m: req,
-            },
-            PodGroup {
-                class: PodClass::Unready,
-                count: (active - ready_total) + unready_recent,
-                value_m: 0,
-                request_m: req,
-            },
+            group(PodClass::Ready, (ready_total - missing).max(0), usage),
+            group(PodClass::Missing, missing, 0),
+            group(PodClass::Unready, active - ready_total, 0),
         ]
     }
 
@@ -1146,8 +1139,9 @@ impl<'a> Sim<'a> {
 
     // ----- Karpenter disruption ---------------------------------------------------------------
 
+    /// Every active pod without a node, for consolidation simulations.
     fn pending_list(&self) -> Vec<PodId> {
-        self.pending_unschedulable.iter().copied().collect()
+        self.unbound.iter().copied().collect()
     }
 
     fn on_disruption_tick(&mut self) {
@@ -1243,6 +1237,11 @@ impl<'a> Sim<'a> {
         }
         for &id in &cmd.candidates {
             self.c.mark_for_deletion(id, reason, now);
+        }
+        let until = now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
+        for &id in &cmd.destinations {
+            let n = &mut self.c.nodes[id as usize];
+            n.nominated_until = n.nominated_until.max(until);
         }
         match &cmd.replacement {
             None => {

@@ -241,7 +241,9 @@ pub fn demand_to_cpu_m(w: &Workload, unit: DemandUnit, value: f64) -> f64 {
                         HpaMetric::Utilization {
                             resource: MetricResource::Cpu,
                             target_percent,
-                        } => Some(w.template.requests.cpu_m as f64 * target_percent as f64 / 100.0),
+                        } => Some(
+                            w.template.metric_requests.cpu_m as f64 * target_percent as f64 / 100.0,
+                        ),
                         HpaMetric::AverageValue {
                             resource: MetricResource::Cpu,
                             target_milli,
@@ -249,7 +251,7 @@ pub fn demand_to_cpu_m(w: &Workload, unit: DemandUnit, value: f64) -> f64 {
                         _ => None,
                     })
                 })
-                .unwrap_or(w.template.requests.cpu_m as f64);
+                .unwrap_or(w.template.metric_requests.cpu_m as f64);
             value * per_pod
         }
     }

@@ -26,8 +26,10 @@ pub enum Stream {
     PodShutdown = 8,
     /// Spot pool choice (price-capacity-optimized).
     SpotAllocation = 9,
-    /// Node names and pod UIDs.
+    /// Node names.
     Names = 10,
+    /// Pod UIDs.
+    PodUids = 11,
 }
 
 /// Factory for the per-subsystem generators of one run.

@@ -26,7 +26,7 @@
 //!   with a valid command wins; after 15 s the command is re-simulated and dropped if it no longer
 //!   holds.
 
-use super::provisioning::{Claim, Launch, Provisioner, SolveOptions};
+use super::provisioning::{Claim, Launch, PodOrder, Provisioner, SolveOptions};
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{Cluster, NodeId, NodeOwner, NodeState, PodId};
 use crate::engine::Millis;
@@ -55,6 +55,23 @@ pub struct Command {
     pub candidates: Vec<NodeId>,
     /// The replacement, if any.
     pub replacement: Option<(Claim, Launch)>,
+    /// Existing nodes the simulation moved pods to; starting the command nominates them
+    /// (`queue.go` `StartCommand`, `Results.Record`).
+    pub destinations: Vec<NodeId>,
+}
+
+/// What one disruption method found.
+enum Outcome {
+    /// A command to validate.
+    Command(Box<Command>),
+    /// No candidate at all: upstream returns before computing, without marking the method
+    /// consolidated (`controller.go` `disrupt`).
+    NoCandidates,
+    /// Candidates, but no command; `budget_blocked` when a budget held one back.
+    Nothing {
+        /// A candidate was skipped for its pool's budget.
+        budget_blocked: bool,
+    },
 }
 
 /// Disruption controller state.
@@ -82,20 +99,31 @@ impl WorkloadView<'_> {
     }
 }
 
-/// Current `disruptionsAllowed` of a workload's PDB (`None`: no PDB).
-pub fn pdb_allowed(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> Option<i64> {
+/// `desiredHealthy` of a workload's PDB (`None`: no PDB): `minAvailable`, or the expected
+/// count minus `maxUnavailable`, percentages rounded up against the Deployment's replicas
+/// (`intstr.GetScaledValueFromIntOrPercent(…, true)`, kubernetes `pkg/controller/disruption`).
+fn pdb_desired_healthy(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> Option<i64> {
     let pdb = &s.pdbs[s.workloads[w].pdb?];
     let expected = view.desired[w];
-    let healthy = view.ready[w];
     let scaled = |v: IntOrPercent| match v {
         IntOrPercent::Int(n) => n,
         IntOrPercent::Percent(p) => (p * expected + 99) / 100,
     };
-    let desired_healthy = match pdb.rule {
+    Some(match pdb.rule {
         PdbRule::MinAvailable(v) => scaled(v),
         PdbRule::MaxUnavailable(v) => expected - scaled(v),
-    };
-    Some((healthy - desired_healthy).max(0))
+    })
+}
+
+/// Current `disruptionsAllowed` of a workload's PDB (`None`: no PDB).
+pub fn pdb_allowed(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> Option<i64> {
+    pdb_desired_healthy(s, view, w).map(|d| (view.ready[w] - d).max(0))
+}
+
+/// True when a workload's PDB currently has at least its desired healthy pods
+/// (`currentHealthy >= desiredHealthy`), which lets unhealthy pods be evicted.
+pub fn pdb_healthy_budget_met(s: &Scenario, view: &WorkloadView<'_>, w: usize) -> bool {
+    pdb_desired_healthy(s, view, w).is_none_or(|d| view.ready[w] >= d)
 }
 
 /// `EvictionCost` of a pod: `clamp(1 + deletionCost / 2^27 + priority / 2^25, −10, 10)`.
@@ -170,22 +198,20 @@ impl Disruption {
         let blocking = view.blocking(s);
         if !self.is_consolidated(0, state) {
             match emptiness(s, c, &blocking, now) {
-                (Some(cmd), _) => return Some(cmd),
-                (None, budget_blocked) => {
-                    if !budget_blocked {
-                        self.consolidated[0] = Some(state);
-                    }
-                }
+                Outcome::Command(cmd) => return Some(*cmd),
+                Outcome::Nothing {
+                    budget_blocked: false,
+                } => self.consolidated[0] = Some(state),
+                _ => {}
             }
         }
         if !self.is_consolidated(1, state) {
             match single_node(s, c, topo, prov, &blocking, pending, now) {
-                (Some(cmd), _) => return Some(cmd),
-                (None, budget_blocked) => {
-                    if !budget_blocked {
-                        self.consolidated[1] = Some(state);
-                    }
-                }
+                Outcome::Command(cmd) => return Some(*cmd),
+                Outcome::Nothing {
+                    budget_blocked: false,
+                } => self.consolidated[1] = Some(state),
+                _ => {}
             }
         }
         None
@@ -242,14 +268,22 @@ impl Disruption {
                 {
                     return None;
                 }
-                let others = simulation_pods(c, pending);
-                let again = consolidate_one(s, c, topo, prov, &others, id, now)?;
-                // Still a delete, or a replacement at least as flexible as before.
-                match (&cmd.replacement, &again.replacement) {
-                    (None, None) => Some(cmd),
-                    (Some(_), Some(_)) => Some(again),
-                    (Some(_), None) => Some(again),
-                    (None, Some(_)) => None,
+                // `validateCommand`: the re-simulation must give the same kind of result, and a
+                // replacement's instance types must still be among those it would now allow.
+                let others = simulation_pods(s, c, pending);
+                let sim = simulate(s, c, topo, prov, &others, id, now)?;
+                match (&cmd.replacement, sim) {
+                    (None, Simulated::Delete { .. }) => Some(cmd),
+                    (
+                        Some((claim, _)),
+                        Simulated::Replace {
+                            claim: now_claim, ..
+                        },
+                    ) => {
+                        let subset = claim.types.iter().all(|t| now_claim.types.get(t));
+                        subset.then_some(cmd)
+                    }
+                    _ => None,
                 }
             }
         }
@@ -280,12 +314,12 @@ pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: 
         }))
 }
 
-fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Option<Command>, bool) {
+fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outcome {
     let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
         .filter(|&id| c.nodes[id as usize].active_pods == 0 && candidate(s, c, blocking, id, now))
         .collect();
     if cands.is_empty() {
-        return (None, false);
+        return Outcome::NoCandidates;
     }
     // SavingsRatio descending; for empty nodes that is the price.
     cands.sort_by(|&a, &b| {
@@ -310,16 +344,16 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> (Opti
         }
     }
     if take.is_empty() {
-        return (None, blocked);
+        return Outcome::Nothing {
+            budget_blocked: blocked,
+        };
     }
-    (
-        Some(Command {
-            reason: DisruptionReason::Empty,
-            candidates: take,
-            replacement: None,
-        }),
-        blocked,
-    )
+    Outcome::Command(Box::new(Command {
+        reason: DisruptionReason::Empty,
+        candidates: take,
+        replacement: None,
+        destinations: Vec::new(),
+    }))
 }
 
 fn savings_ratio(c: &Cluster, costs: &[f64], id: NodeId) -> f64 {
@@ -347,7 +381,7 @@ fn single_node(
     blocking: &[bool],
     pending: &[PodId],
     now: Millis,
-) -> (Option<Command>, bool) {
+) -> Outcome {
     let mut per_pool: Vec<Vec<NodeId>> = vec![Vec::new(); s.node_pools.len()];
     for id in 0..c.nodes.len() as NodeId {
         let n = &c.nodes[id as usize];
@@ -391,13 +425,13 @@ fn single_node(
         }
     }
     if order.is_empty() {
-        return (None, false);
+        return Outcome::NoCandidates;
     }
     let budget = budgets(s, c, DisruptionReason::Underutilized, now);
     // Free capacity of every node a candidate's pods may move to (Karpenter v1.14 keeps them off
     // nodes still inside their consolidateAfter window), for a quick necessary condition.
     let eligible = |n: &crate::cluster::Node| {
-        n.alive()
+        n.state == NodeState::Ready
             && !n.marked_for_deletion
             && match n.owner {
                 NodeOwner::Pool(p) => s.node_pools[p].consolidate_after_ms.is_none_or(|after| {
@@ -411,10 +445,25 @@ fn single_node(
         .iter()
         .filter(|n| eligible(n))
         .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
-    // When pending pods need a new node anyway, no candidate can be deleted: only replacement
-    // remains, which needs an on-demand candidate or spot-to-spot consolidation.
-    let new_node_needed = prov.pending_needs_new_node(s, c, pending, now);
-    let others = simulation_pods(c, pending);
+    let others = simulation_pods(s, c, pending);
+    // Pods every delete-only simulation must also fit on existing nodes: those of deleting
+    // nodes, and pending pods that would otherwise certainly get a new NodeClaim (a pool without
+    // limits can host them). With the free capacity of all live nodes this bounds what is left
+    // for a candidate's pods.
+    let all_free = c
+        .nodes
+        .iter()
+        .filter(|n| n.alive() && !n.marked_for_deletion)
+        .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
+    let committed = others.ids.iter().fold(Resources::ZERO, |a, &p| {
+        let pod = &c.pods[p as usize];
+        let w = pod.workload as usize;
+        if pod.node.is_some() || prov.surely_provisionable(s, w, now) {
+            a + s.workloads[w].template.requests
+        } else {
+            a
+        }
+    });
     let mut blocked = false;
     for id in order {
         let n = &c.nodes[id as usize];
@@ -429,9 +478,6 @@ fn single_node(
         // deleted), the candidate's pods must fit in the others' free capacity: skip the full
         // simulation when even the aggregate is too small. This changes no decision.
         let can_replace = n.capacity_type == CapacityType::OnDemand || s.karpenter.spot_to_spot;
-        if new_node_needed && !can_replace {
-            continue;
-        }
         if !can_replace {
             let own = n
                 .pods
@@ -442,21 +488,25 @@ fn single_node(
                         .template
                         .requests
                 });
-            let others = total_free - n.free().max(&Resources::ZERO);
-            if !own.fits_in(&others) {
+            let others_free = total_free - n.free().max(&Resources::ZERO);
+            let everyone_free = all_free - n.free().max(&Resources::ZERO);
+            if !own.fits_in(&others_free) || !(own + committed).fits_in(&everyone_free) {
                 continue;
             }
         }
         if let Some(cmd) = consolidate_one(s, c, topo, prov, &others, id, now) {
-            return (Some(cmd), blocked);
+            return Outcome::Command(Box::new(cmd));
         }
     }
-    (None, blocked)
+    Outcome::Nothing {
+        budget_blocked: blocked,
+    }
 }
 
-/// The pods every consolidation simulation places besides the candidates' own: pending pods
-/// and the pods of nodes marked for deletion.
-pub fn simulation_pods(c: &Cluster, pending: &[PodId]) -> Vec<PodId> {
+/// The pods every consolidation simulation places besides the candidates' own: pods without a
+/// node (`pending`: every unbound pod, so that pods just displaced by a command are seen) and
+/// the pods of nodes marked for deletion.
+pub fn simulation_pods(s: &Scenario, c: &Cluster, pending: &[PodId]) -> SimulationPods {
     let mut pods = pending.to_vec();
     for n in &c.nodes {
         if n.alive() && n.marked_for_deletion {
@@ -468,19 +518,46 @@ pub fn simulation_pods(c: &Cluster, pending: &[PodId]) -> Vec<PodId> {
             );
         }
     }
-    pods
+    SimulationPods {
+        order: PodOrder::new(s, c, &pods),
+        ids: pods,
+    }
 }
 
-/// `computeConsolidation` for a single candidate. `others` are [`simulation_pods`].
-pub fn consolidate_one(
+/// Pods common to every simulation of one consolidation pass, sorted once.
+pub struct SimulationPods {
+    ids: Vec<PodId>,
+    order: PodOrder,
+}
+
+/// The result of simulating a candidate's removal.
+enum Simulated {
+    /// Every pod fits on existing nodes.
+    Delete {
+        /// Nodes that received pods.
+        destinations: Vec<NodeId>,
+    },
+    /// Exactly one new NodeClaim is needed (before the price filter).
+    Replace {
+        /// The NodeClaim.
+        claim: Claim,
+        /// Nodes that received pods.
+        destinations: Vec<NodeId>,
+    },
+}
+
+/// `SimulateScheduling` for one candidate: `None` when the candidate cannot go (a pod that was
+/// running fails or lands on an uninitialized node, or more than one NodeClaim is needed, or
+/// — for a candidate that can only be deleted — any NodeClaim is needed).
+fn simulate(
     s: &Scenario,
     c: &Cluster,
     topo: &Topology,
     prov: &mut Provisioner,
-    others: &[PodId],
+    others: &SimulationPods,
     id: NodeId,
     now: Millis,
-) -> Option<Command> {
+) -> Option<Simulated> {
     let n = &c.nodes[id as usize];
     let own: Vec<PodId> = n
         .pods
@@ -492,8 +569,8 @@ pub fn consolidate_one(
     // new NodeClaim already decides the answer; otherwise a second one does.
     let replaceable = n.capacity_type == CapacityType::OnDemand || s.karpenter.spot_to_spot;
     if !replaceable {
-        // Every pod must land on another existing node: if some pod has no other node it could
-        // ever fit on, the simulation cannot succeed.
+        // Every pod must land on another existing node: if some workload has more pods than
+        // the other nodes could each take on their own, the simulation cannot succeed.
         let mut per_workload: Vec<(usize, i64)> = Vec::new();
         for &p in &own {
             let w = c.pods[p as usize].workload as usize;
@@ -508,80 +585,103 @@ pub fn consolidate_one(
             }
         }
     }
-    let mut pods: Vec<PodId> = others.to_vec();
+    let mut pods: Vec<PodId> = others.ids.clone();
     pods.extend(own.iter().copied());
+    let order = others.order.merged_ids(&PodOrder::new(s, c, &own));
     let opts = SolveOptions {
         exclude: vec![id],
         restricted_pods: own.iter().copied().collect::<BTreeSet<_>>(),
         allow_new: true,
         max_new_claims: Some(usize::from(replaceable)),
     };
-    let sol = prov.solve(s, c, topo, &pods, &opts, now);
+    let sol = prov.solve_ordered(s, c, topo, &pods, order, &opts, now);
+
     if sol.aborted {
         return None;
     }
-    let own_set: BTreeSet<PodId> = own.iter().copied().collect();
-    if sol.unschedulable.iter().any(|p| own_set.contains(p)) {
-        return None;
-    }
-    // Pods placed on uninitialized nodes make the result invalid (UninitializedNodeError),
-    // except pods from deleting nodes; pending pods count too.
-    let pending_set: BTreeSet<PodId> = others
+    // `AllNonPendingPodsScheduled`: every pod that was running — the candidate's and those of
+    // deleting nodes — must be placed; pending pods may fail.
+    if sol
+        .unschedulable
         .iter()
-        .copied()
-        .filter(|p| c.pods[*p as usize].node.is_none())
-        .collect();
-    if sol.on_existing.iter().any(|(p, node)| {
-        own_set.contains(p)
-            && c.nodes[*node as usize].state != NodeState::Ready
-            && !pending_set.contains(p)
-    }) {
+        .any(|p| c.pods[*p as usize].node.is_some())
+    {
         return None;
     }
-    // Only the candidate's pods and pending pods matter for the count of new NodeClaims: a
-    // claim created solely for pending pods still counts, as upstream.
+    // The candidate's pods may not land on uninitialized nodes (`UninitializedNodeError`).
+    let own_set: BTreeSet<PodId> = own.iter().copied().collect();
+    if sol
+        .on_existing
+        .iter()
+        .any(|(p, node)| own_set.contains(p) && c.nodes[*node as usize].state != NodeState::Ready)
+    {
+        return None;
+    }
+    let mut destinations: Vec<NodeId> = sol.on_existing.iter().map(|(_, node)| *node).collect();
+    destinations.sort_unstable();
+    destinations.dedup();
     match sol.claims.len() {
-        0 => Some(Command {
-            reason: DisruptionReason::Underutilized,
-            candidates: vec![id],
-            replacement: None,
+        0 => Some(Simulated::Delete { destinations }),
+        1 => Some(Simulated::Replace {
+            claim: sol.claims.into_iter().next().expect("one claim"),
+            destinations,
         }),
-        1 => {
-            let mut claim = sol.claims.into_iter().next().expect("one claim");
-            let candidate_price = n.price_per_hour;
-            let spot_allowed = claim
-                .allowed
-                .iter()
-                .any(|i| prov.table.decode(i).2 == CapacityType::Spot);
-            let mut force_spot = false;
-            if n.capacity_type == CapacityType::Spot && spot_allowed {
-                if !s.karpenter.spot_to_spot {
-                    return None;
-                }
-                force_spot = true;
-                prov.keep_cheaper_than(&mut claim, candidate_price, now, true);
-                if claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
-                    return None;
-                }
-            } else {
-                prov.keep_cheaper_than(&mut claim, candidate_price, now, false);
-                if claim.types.is_empty() {
-                    return None;
-                }
-                if spot_allowed {
-                    force_spot = true;
-                }
-            }
-            if claim.types.is_empty() {
-                return None;
-            }
-            let launch = prov.plan_launch(s, &claim, now, force_spot)?;
-            Some(Command {
-                reason: DisruptionReason::Underutilized,
-                candidates: vec![id],
-                replacement: Some((claim, launch)),
-            })
-        }
         _ => None,
     }
+}
+
+/// `computeConsolidation` for a single candidate. `others` are [`simulation_pods`].
+pub fn consolidate_one(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    prov: &mut Provisioner,
+    others: &SimulationPods,
+    id: NodeId,
+    now: Millis,
+) -> Option<Command> {
+    let n = &c.nodes[id as usize];
+    let (mut claim, destinations) = match simulate(s, c, topo, prov, others, id, now)? {
+        Simulated::Delete { destinations } => {
+            return Some(Command {
+                reason: DisruptionReason::Underutilized,
+                candidates: vec![id],
+                replacement: None,
+                destinations,
+            });
+        }
+        Simulated::Replace {
+            claim,
+            destinations,
+        } => (claim, destinations),
+    };
+    let candidate_price = n.price_per_hour;
+    let spot_allowed = claim
+        .allowed
+        .iter()
+        .any(|i| prov.table.decode(i).2 == CapacityType::Spot);
+    let force_spot = if n.capacity_type == CapacityType::Spot && spot_allowed {
+        // Spot-to-spot (`computeSpotToSpotConsolidation`).
+        if !s.karpenter.spot_to_spot {
+            return None;
+        }
+        prov.keep_cheaper_than(&mut claim, candidate_price, now, true);
+        if claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
+            return None;
+        }
+        true
+    } else {
+        prov.keep_cheaper_than(&mut claim, candidate_price, now, false);
+        spot_allowed
+    };
+    if claim.types.is_empty() {
+        return None;
+    }
+    let launch = prov.plan_launch(s, &claim, now, force_spot)?;
+    Some(Command {
+        reason: DisruptionReason::Underutilized,
+        candidates: vec![id],
+        replacement: Some((claim, launch)),
+        destinations,
+    })
 }

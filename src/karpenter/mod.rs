@@ -150,10 +150,29 @@ impl PoolInfo {
                     let mut cap = it.capacity(kubelet);
                     cap.pods = 0;
                     capacity.push(cap);
-                    let mut labels =
-                        offering_labels(it, &s.zones[0], &s.region, CapacityType::OnDemand);
-                    labels.extend(node_labels.clone());
-                    daemon_overhead.push(offerings::daemon_overhead(s, &labels, &pool.taints));
+                    // A DaemonSet counts for a type when it could run on any of the type's
+                    // offerings (`it.Requirements.Intersects`), as v1.14's overhead groups do.
+                    let mut overhead = Resources::ZERO;
+                    for ds in &s.daemonsets {
+                        let fits_some = s.zones.iter().any(|z| {
+                            [CapacityType::Spot, CapacityType::OnDemand]
+                                .iter()
+                                .any(|ct| {
+                                    let mut labels = offering_labels(it, z, &s.region, *ct);
+                                    labels.extend(node_labels.clone());
+                                    ds.template.matches_node_labels(&labels)
+                                })
+                        });
+                        if fits_some
+                            && crate::k8s::labels::tolerates_all_hard(
+                                &ds.template.tolerations,
+                                &pool.taints,
+                            )
+                        {
+                            overhead += ds.template.requests;
+                        }
+                    }
+                    daemon_overhead.push(overhead);
                     for (zi, z) in s.zones.iter().enumerate() {
                         for ct in [CapacityType::Spot, CapacityType::OnDemand] {
                             let i = table.idx(ti, zi, ct);

@@ -175,7 +175,16 @@ pub struct Provisioner {
     shape_compat: Vec<Vec<u8>>,
     /// `[w × max_variants + v]`: spread rules in force.
     spreads: Vec<Vec<SpreadRule>>,
+    /// `[w × max_variants + v][zone]`: zones the variant's requirements allow.
+    pod_zones: Vec<Vec<bool>>,
+    /// `[zone]`: some NodePool offers the zone.
+    pool_zones: Vec<bool>,
+    /// `[w]`: some hostname spread rule counts this workload's pods.
+    hostname_counted: Vec<bool>,
     base: Option<Rc<Base>>,
+    /// Zeroed per-position buffer reused by every solve.
+    scratch_used: Vec<Resources>,
+    provisionable_cache: Vec<Option<bool>>,
     order_cache: Option<(u64, Vec<NodeId>)>,
     available_cache: RefCell<Option<(Millis, Bits)>>,
     zone_masks: Vec<Bits>,
@@ -231,12 +240,48 @@ impl Provisioner {
                     .collect();
             }
         }
+        let pod_zones = (0..slots)
+            .map(|slot| {
+                let (w, v) = (slot / max_variants, slot % max_variants);
+                s.zones
+                    .iter()
+                    .map(|z| {
+                        variants[w].get(v).is_some_and(|var| {
+                            var.requirements
+                                .iter()
+                                .filter(|r| r.key == ZONE_KEY)
+                                .all(|r| r.matches(Some(z)))
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let pool_zones = (0..s.zones.len())
+            .map(|z| {
+                pools
+                    .iter()
+                    .any(|info| info.admitted.iter().any(|i| table.decode(i).1 == z))
+            })
+            .collect();
+        let mut hostname_counted = vec![false; s.workloads.len()];
+        for rules in &spreads {
+            for r in rules.iter().filter(|r| !r.zone) {
+                for &w in &r.counted {
+                    hostname_counted[w] = true;
+                }
+            }
+        }
         Provisioner {
+            pod_zones,
+            pool_zones,
+            hostname_counted,
             unavailable_until: vec![0; table.len()],
             allowed_cache: vec![vec![None; slots]; s.node_pools.len()],
             shape_compat: vec![Vec::new(); slots],
             spreads,
             base: None,
+            scratch_used: Vec::new(),
+            provisionable_cache: Vec::new(),
             order_cache: None,
             available_cache: RefCell::new(None),
             zone_masks: (0..s.zones.len())
@@ -367,7 +412,7 @@ impl Provisioner {
                         n.alive() && !n.marked_for_deletion
                     })
                     .collect();
-                existing.sort_by(|&a, &b| {
+                existing.sort_unstable_by(|&a, &b| {
                     let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
                     let ia = na.state == NodeState::Ready;
                     let ib = nb.state == NodeState::Ready;
@@ -418,7 +463,10 @@ impl Provisioner {
         let mut lists = vec![Vec::new(); s.zones.len()];
         for (i, &id) in base.existing.iter().enumerate() {
             let n = &c.nodes[id as usize];
+            // `IsUnderConsolidateAfter`: only initialized nodes of pools with a positive
+            // consolidateAfter can be inside the window.
             let excluded = restricted
+                && n.state == NodeState::Ready
                 && match n.owner {
                     NodeOwner::Pool(p) => {
                         s.node_pools[p].consolidate_after_ms.is_some_and(|after| {
@@ -448,9 +496,26 @@ impl Provisioner {
         opts: &SolveOptions,
         now: Millis,
     ) -> Solution {
+        self.solve_ordered(s, c, topo, pods, PodOrder::new(s, c, pods).ids(), opts, now)
+    }
+
+    /// [`Provisioner::solve`] with the pods already in Karpenter's order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn solve_ordered(
+        &mut self,
+        s: &Scenario,
+        c: &Cluster,
+        topo: &Topology,
+        pods: &[PodId],
+        order: Vec<PodId>,
+        opts: &SolveOptions,
+        now: Millis,
+    ) -> Solution {
         let available = self.available(now);
         let base = self.base(c, now);
-        let used = Vec::new();
+        // Requests placed per node position, in a buffer kept zeroed between solves.
+        let mut used = std::mem::take(&mut self.scratch_used);
+        used.resize(base.existing.len(), Resources::ZERO);
         // Remaining limits per pool: limit − capacity of the pool's live, non-deleting nodes.
         let mut remaining: Vec<[Option<i64>; 3]> = s
             .node_pools
@@ -458,11 +523,12 @@ impl Provisioner {
             .map(|p| [p.limits.cpu_m, p.limits.mem_b, p.limits.nodes])
             .collect();
         if remaining.iter().any(|r| r.iter().any(Option::is_some)) {
-            for n in c
-                .nodes
-                .iter()
-                .filter(|n| n.alive() && !n.marked_for_deletion)
-            {
+            // Consolidation candidates do not count: upstream simulates with the active nodes
+            // minus the candidates (`SimulateScheduling`).
+            for (id, n) in c.nodes.iter().enumerate() {
+                if !n.alive() || n.marked_for_deletion || opts.exclude.contains(&(id as NodeId)) {
+                    continue;
+                }
                 if let NodeOwner::Pool(p) = n.owner {
                     let cap = &self.pools[p].capacity[n.instance_type];
                     let r = &mut remaining[p];
@@ -478,22 +544,12 @@ impl Provisioner {
                 }
             }
         }
-        // byCPUAndMemoryDescending: CPU and memory requests descending, then creation time and
-        // UID ascending (the pod id settles the astronomically unlikely equal UIDs).
-        let mut keyed: Vec<(PodOrderKey, PodId)> = pods
-            .iter()
-            .map(|&p| {
-                let pod = &c.pods[p as usize];
-                let r = &s.workloads[pod.workload as usize].template.requests;
-                ((-r.cpu_m, -r.mem_b, pod.created, pod.uid, p), p)
-            })
-            .collect();
-        keyed.sort_unstable_by_key(|k| k.0);
-        let order: Vec<PodId> = keyed.into_iter().map(|k| k.1).collect();
+
         let slots = s.workloads.len() * self.max_variants;
         let mut st = SolveState {
             base,
             used,
+            touched: Vec::new(),
             cursor: vec![0; slots * 2 * s.zones.len()],
             claims: Vec::new(),
             claim_order: BTreeSet::new(),
@@ -501,9 +557,18 @@ impl Provisioner {
             remaining,
             placed_on_node: BTreeMap::new(),
             zone_counts: vec![0; s.workloads.len() * s.zones.len()],
-            start_variant: vec![0; s.workloads.len()],
+            start_variant: vec![0; s.workloads.len() * 2],
             on_existing: Vec::new(),
         };
+        // The pods being simulated are not counted where they are now (`countDomains` skips
+        // them): take bound ones out of the zone counts.
+        for &p in pods {
+            let pod = &c.pods[p as usize];
+            if let Some(node) = pod.node {
+                st.zone_counts
+                    [pod.workload as usize * s.zones.len() + c.nodes[node as usize].zone] -= 1;
+            }
+        }
         let mut queue = order;
         loop {
             let mut failed = Vec::new();
@@ -515,24 +580,28 @@ impl Provisioner {
                     failed.push(pod);
                 }
                 if opts.max_new_claims.is_some_and(|m| st.claims.len() > m) {
-                    return Solution {
-                        on_existing: st.on_existing,
-                        claims: st.claims,
-                        unschedulable: failed,
-                        aborted: true,
-                    };
+                    return self.finish(st, failed, true);
                 }
             }
             if failed.is_empty() || !progress {
-                return Solution {
-                    on_existing: st.on_existing,
-                    claims: st.claims,
-                    unschedulable: failed,
-                    aborted: false,
-                };
+                return self.finish(st, failed, false);
             }
             queue = failed;
             st.start_variant.iter_mut().for_each(|v| *v = 0);
+        }
+    }
+
+    /// Ends a solve: returns the scratch buffer (cleared) and builds the solution.
+    fn finish(&mut self, mut st: SolveState, failed: Vec<PodId>, aborted: bool) -> Solution {
+        for &i in &st.touched {
+            st.used[i] = Resources::ZERO;
+        }
+        self.scratch_used = std::mem::take(&mut st.used);
+        Solution {
+            on_existing: st.on_existing,
+            claims: st.claims,
+            unschedulable: failed,
+            aborted,
         }
     }
 
@@ -549,8 +618,11 @@ impl Provisioner {
     ) -> bool {
         let w = c.pods[pod as usize].workload as usize;
         let n_var = self.variants[w].len();
-        for v in st.start_variant[w]..n_var {
-            let zones = self.zone_validity(s, topo, st, w, v);
+        // Pods kept off nodes inside their consolidateAfter window may fail where others of the
+        // same workload succeed: track the two kinds apart.
+        let sv = w * 2 + usize::from(opts.restricted_pods.contains(&pod));
+        for v in st.start_variant[sv]..n_var {
+            let zones = self.zone_validity(s, c, topo, st, w, v);
             if self.try_existing(s, c, topo, st, opts, pod, w, v, zones.as_deref())
                 || self.try_claims(s, st, available, pod, w, v, zones.as_deref())
                 || (opts.allow_new && self.try_new(s, st, available, pod, w, v, zones.as_deref()))
@@ -558,9 +630,9 @@ impl Provisioner {
                 return true;
             }
             // Identical later pods fail this variant as well: start them at the next one.
-            st.start_variant[w] = v + 1;
+            st.start_variant[sv] = v + 1;
         }
-        st.start_variant[w] = n_var.saturating_sub(1);
+        st.start_variant[sv] = n_var.saturating_sub(1);
         false
     }
 
@@ -578,10 +650,13 @@ impl Provisioner {
     }
 
     /// For the zone spread rules in force: which zones a pod may go to now, and each zone's
-    /// count under the first rule (Karpenter `nextDomainTopologySpread`).
+    /// count under the first rule (Karpenter `nextDomainTopologySpread`). The domains are the
+    /// zones some NodePool offers plus the zones of existing nodes (`buildDomainGroups`,
+    /// `countDomains`); the minimum is taken over the domains the pod itself allows.
     fn zone_validity(
         &self,
         s: &Scenario,
+        c: &Cluster,
         topo: &Topology,
         st: &SolveState,
         w: usize,
@@ -592,16 +667,25 @@ impl Provisioner {
             return None;
         }
         let nz = s.zones.len();
+        let pod_zones = &self.pod_zones[self.slot(w, v)];
+        let domain: Vec<bool> = (0..nz)
+            .map(|z| pod_zones[z] && (self.pool_zones[z] || c.zone_has_nodes(z)))
+            .collect();
+        let n_domains = domain.iter().filter(|d| **d).count() as i64;
         let mut out: Vec<(bool, i64)> = vec![(true, i64::MAX); nz];
         let mut first = true;
         for rule in rules.iter().filter(|r| r.zone) {
             let counts: Vec<i64> = (0..nz)
                 .map(|z| Self::zone_count(topo, st, nz, rule, z))
                 .collect();
-            let min = if (nz as i64) < rule.min_domains {
+            let min = if n_domains < rule.min_domains {
                 0
             } else {
-                *counts.iter().min().unwrap_or(&0)
+                (0..nz)
+                    .filter(|&z| domain[z])
+                    .map(|z| counts[z])
+                    .min()
+                    .unwrap_or(0)
             };
             for z in 0..nz {
                 let ok = counts[z] + rule.self_match - min <= rule.max_skew;
@@ -615,21 +699,23 @@ impl Provisioner {
         Some(out)
     }
 
+    /// Hostname spreading: Karpenter takes the global minimum as 0, so a node or NodeClaim may
+    /// hold at most `maxSkew` matching pods, counting this one if it matches itself
+    /// (`topologygroup.go` `nextDomainTopologySpread`).
     fn hostname_ok(
         &self,
         topo: &Topology,
         st: &SolveState,
         w: usize,
         v: usize,
-        node: Option<NodeId>,
-        on_claim: i64,
+        place: Place<'_>,
     ) -> bool {
         self.spreads[self.slot(w, v)]
             .iter()
             .filter(|r| !r.zone)
             .all(|rule| {
-                let on = match node {
-                    Some(id) => rule
+                let on: i64 = match place {
+                    Place::Node(id) => rule
                         .counted
                         .iter()
                         .map(|cw| {
@@ -637,9 +723,13 @@ impl Provisioner {
                                 + st.placed_on_node.get(&(*cw, id)).copied().unwrap_or(0)
                         })
                         .sum(),
-                    None => on_claim,
+                    Place::Claim(per_workload) => per_workload
+                        .iter()
+                        .filter(|(x, _)| rule.counted.contains(x))
+                        .map(|(_, n)| *n as i64)
+                        .sum(),
                 };
-                on < rule.max_skew
+                on + rule.self_match <= rule.max_skew
             })
     }
 
@@ -689,7 +779,7 @@ impl Provisioner {
                     k += 1;
                     continue;
                 }
-                if has_host_rule && !self.hostname_ok(topo, st, w, v, Some(id), 0) {
+                if has_host_rule && !self.hostname_ok(topo, st, w, v, Place::Node(id)) {
                     advancing = false;
                     k += 1;
                     continue;
@@ -699,18 +789,32 @@ impl Provisioner {
             }
         }
         let Some(i) = best else { return false };
+        self.place_existing(s, c, st, pod, w, i);
+        true
+    }
+
+    /// Places a pod of workload `w` on the existing node at position `i`.
+    fn place_existing(
+        &self,
+        s: &Scenario,
+        c: &Cluster,
+        st: &mut SolveState,
+        pod: PodId,
+        w: usize,
+        i: usize,
+    ) {
+        let req = s.workloads[w].template.requests;
         let id = st.base.existing[i];
         let zone = c.nodes[id as usize].zone;
-        match st.used.iter_mut().find(|u| u.0 == i) {
-            Some(u) => u.1 += req,
-            None => st.used.push((i, req)),
+        if st.used[i] == Resources::ZERO {
+            st.touched.push(i);
         }
+        st.used[i] += req;
         st.on_existing.push((pod, id));
-        if has_host_rule {
+        if self.hostname_counted[w] {
             *st.placed_on_node.entry((w, id)).or_insert(0) += 1;
         }
-        st.zone_counts[w * nz + zone] += 1;
-        true
+        st.zone_counts[w * s.zones.len() + zone] += 1;
     }
 
     fn claim_can_add(
@@ -797,16 +901,20 @@ impl Provisioner {
                 mark_unfit(st);
                 continue;
             };
-            let of_w = st.claims[ci]
-                .per_workload
-                .iter()
-                .find(|(x, _)| *x == w)
-                .map(|(_, n)| *n as i64)
-                .unwrap_or(0);
-            if !self.hostname_ok(&Topology::default(), st, w, v, None, of_w) {
+            if !self.hostname_ok(
+                &Topology::default(),
+                st,
+                w,
+                v,
+                Place::Claim(&st.claims[ci].per_workload),
+            ) {
                 continue;
             }
-            let Some(allowed) = self.pin_zone(zones, allowed.and(available)) else {
+            // The claim keeps its own zone when that zone is valid (`nextDomainTopologySpread`
+            // narrows the claim's own domains).
+            let Some(allowed) =
+                self.pin_zone(zones, st.claims[ci].allowed.and(&allowed).and(available))
+            else {
                 continue;
             };
             match self.claim_can_add(&st.claims[ci], &allowed, &req) {
@@ -933,15 +1041,20 @@ impl Provisioner {
             match cached {
                 Some(t) => t,
                 None => {
-                    let mut positions = BTreeSet::new();
+                    let mut seen = vec![false; base.existing.len()];
                     for v in 0..self.variants[w].len() {
                         for list in self.candidate_lists(s, c, &base, w, v, true).iter() {
-                            positions.extend(list.iter().copied());
+                            for &i in list {
+                                seen[i] = true;
+                            }
                         }
                     }
-                    let t: i64 = positions
-                        .iter()
-                        .map(|&i| base.free[i].count_fits(&req))
+                    // Only initialized nodes: a candidate's pod on any other is an error.
+                    let t: i64 = (0..seen.len())
+                        .filter(|&i| {
+                            seen[i] && c.nodes[base.existing[i] as usize].state == NodeState::Ready
+                        })
+                        .map(|i| base.free[i].count_fits(&req))
                         .sum();
                     base.slots.borrow_mut().insert(w, t);
                     t
@@ -958,53 +1071,43 @@ impl Provisioner {
         total - own
     }
 
-    /// True when some pending pod fits no existing node's free capacity on its own yet could
-    /// go to a new NodeClaim. Every scheduling simulation that includes the pending pods then
-    /// creates at least one NodeClaim: removing a node or adding pods only takes capacity away.
-    pub fn pending_needs_new_node(
-        &mut self,
-        s: &Scenario,
-        c: &Cluster,
-        pending: &[PodId],
-        now: Millis,
-    ) -> bool {
+    /// True when a pending pod of workload `w` that fits no existing node would certainly get a
+    /// new NodeClaim: some NodePool without limits offers an available instance type it fits.
+    pub fn surely_provisionable(&mut self, s: &Scenario, w: usize, now: Millis) -> bool {
+        if let Some(v) = self.provisionable_cache.get(w).copied().flatten() {
+            return v;
+        }
         let available = self.available(now);
-        let base = self.base(c, now);
-        let mut seen = vec![false; s.workloads.len()];
-        for &p in pending {
-            let w = c.pods[p as usize].workload as usize;
-            if std::mem::replace(&mut seen[w], true) {
+        let req = s.workloads[w].template.requests;
+        let per_type = self.table.zones * 2;
+        let mut result = false;
+        'pools: for pi in self.pool_order.clone() {
+            let l = &s.node_pools[pi].limits;
+            if l.cpu_m.is_some() || l.mem_b.is_some() || l.nodes.is_some() {
                 continue;
             }
-            let req = s.workloads[w].template.requests;
-            let n_var = self.variants[w].len();
-            let fits_existing = (0..n_var).any(|v| {
-                self.candidate_lists(s, c, &base, w, v, false)
-                    .iter()
-                    .any(|l| !l.is_empty())
-            });
-            if fits_existing {
-                continue;
-            }
-            for v in 0..n_var {
-                for pi in self.pool_order.clone() {
-                    let Some(allowed) = self.allowed(s, pi, w, v) else {
-                        continue;
-                    };
-                    let allowed = allowed.and(&available);
-                    let info = &self.pools[pi];
-                    let per_type = self.table.zones * 2;
-                    let fits_type = (0..self.table.types).any(|ti| {
-                        (ti * per_type..(ti + 1) * per_type).any(|i| allowed.get(i))
-                            && (req + info.daemon_overhead[ti]).fits_in(&info.allocatable[ti])
-                    });
-                    if fits_type {
-                        return true;
-                    }
+            for v in 0..self.variants[w].len() {
+                let Some(allowed) = self.allowed(s, pi, w, v) else {
+                    continue;
+                };
+                let allowed = allowed.and(&available);
+                let info = &self.pools[pi];
+                if (0..self.table.types).any(|ti| {
+                    (ti * per_type..(ti + 1) * per_type).any(|i| allowed.get(i))
+                        && (req + info.daemon_overhead[ti]).fits_in(&info.allocatable[ti])
+                }) {
+                    result = true;
+                    break 'pools;
                 }
             }
         }
-        false
+        // Availability never changes without an insufficient-capacity model, so the answer
+        // holds for the whole run.
+        if self.provisionable_cache.len() <= w {
+            self.provisionable_cache.resize(s.workloads.len(), None);
+        }
+        self.provisionable_cache[w] = Some(result);
+        result
     }
 
     /// Instance types of a claim ordered by their cheapest allowed, available offering (the
@@ -1159,6 +1262,59 @@ impl Provisioner {
     }
 }
 
+/// Pods in Karpenter's order (`queue.go` `byCPUAndMemoryDescending`): CPU and memory requests
+/// descending, then creation time and UID ascending (the pod id settles equal UIDs).
+#[derive(Debug, Clone, Default)]
+pub struct PodOrder(Vec<(PodOrderKey, PodId)>);
+
+impl PodOrder {
+    /// Sorts `pods`.
+    pub fn new(s: &Scenario, c: &Cluster, pods: &[PodId]) -> PodOrder {
+        let mut keyed: Vec<(PodOrderKey, PodId)> =
+            pods.iter().map(|&p| (PodOrder::key(s, c, p), p)).collect();
+        keyed.sort_unstable_by_key(|k| k.0);
+        PodOrder(keyed)
+    }
+
+    /// The order key of one pod.
+    fn key(s: &Scenario, c: &Cluster, p: PodId) -> PodOrderKey {
+        let pod = &c.pods[p as usize];
+        let r = &s.workloads[pod.workload as usize].template.requests;
+        (-r.cpu_m, -r.mem_b, pod.created, pod.uid, p)
+    }
+
+    /// The pod ids in order.
+    pub fn ids(&self) -> Vec<PodId> {
+        self.0.iter().map(|k| k.1).collect()
+    }
+
+    /// The pod ids of both orders merged into one order.
+    pub fn merged_ids(&self, other: &PodOrder) -> Vec<PodId> {
+        let (a, b) = (&self.0, &other.0);
+        let mut out = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            if j >= b.len() || (i < a.len() && a[i].0 <= b[j].0) {
+                out.push(a[i].1);
+                i += 1;
+            } else {
+                out.push(b[j].1);
+                j += 1;
+            }
+        }
+        out
+    }
+}
+
+/// Where a pod would go, for the hostname spread check.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    /// An existing node.
+    Node(NodeId),
+    /// A NodeClaim of this solve, with its pods per workload.
+    Claim(&'a [(usize, u32)]),
+}
+
 /// Karpenter's pod order key: (−cpu, −memory, created, uid, id).
 type PodOrderKey = (i64, i64, Millis, u64, PodId);
 
@@ -1179,8 +1335,10 @@ struct Base {
 
 struct SolveState {
     base: Rc<Base>,
-    /// Requests placed on existing nodes in this solve, by position (few entries).
-    used: Vec<(usize, Resources)>,
+    /// Requests placed on existing nodes in this solve, by position.
+    used: Vec<Resources>,
+    /// Positions whose `used` is not zero.
+    touched: Vec<usize>,
     cursor: Vec<usize>,
     claims: Vec<Claim>,
     claim_order: BTreeSet<(usize, usize)>,
@@ -1194,10 +1352,6 @@ struct SolveState {
 
 impl SolveState {
     fn used_at(&self, i: usize) -> Resources {
-        self.used
-            .iter()
-            .find(|u| u.0 == i)
-            .map(|u| u.1)
-            .unwrap_or(Resources::ZERO)
+        self.used[i]
     }
 }

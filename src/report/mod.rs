@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 pub struct Percentiles {
     /// Number of samples.
     pub count: u64,
+    /// Pods left out because the event never happened (deleted first, or the run ended).
+    pub censored: u64,
     /// Median.
     pub p50: f64,
     /// 90th percentile.
@@ -47,6 +49,7 @@ impl Percentiles {
         };
         Percentiles {
             count: n as u64,
+            censored: 0,
             p50: at(50.0),
             p90: at(90.0),
             p99: at(99.0),
@@ -215,6 +218,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let round_map = |m: BTreeMap<String, f64>| m.into_iter().map(|(k, v)| (k, round6(v))).collect();
     let mut sched = Vec::new();
     let mut startup = Vec::new();
+    let (mut sched_censored, mut startup_censored) = (0, 0);
     let mut created = 0;
     let mut pending_at_end = 0;
     for p in &c.pods {
@@ -225,11 +229,13 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             continue;
         }
         created += 1;
-        if let Some(b) = p.bound {
-            sched.push(b - p.created);
+        match p.bound {
+            Some(b) => sched.push(b - p.created),
+            None => sched_censored += 1,
         }
-        if let Some(rd) = p.ready {
-            startup.push(rd - p.created);
+        match p.ready {
+            Some(rd) => startup.push(rd - p.created),
+            None => startup_censored += 1,
         }
     }
     let disruption_commands = r
@@ -267,8 +273,14 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             by_capacity_type: nodes_by_ct,
             removed,
         },
-        scheduling_latency_s: Percentiles::of(sched),
-        startup_latency_s: Percentiles::of(startup),
+        scheduling_latency_s: Percentiles {
+            censored: sched_censored,
+            ..Percentiles::of(sched)
+        },
+        startup_latency_s: Percentiles {
+            censored: startup_censored,
+            ..Percentiles::of(startup)
+        },
         karpenter: KarpenterSummary {
             solves: r.solves,
             disruption_commands,

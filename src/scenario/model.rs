@@ -228,6 +228,9 @@ pub struct PodTemplate {
     pub requests: Resources,
     /// Requests with the scoring defaults for missing container requests (100 m, 200 Mi).
     pub nonzero_requests: Resources,
+    /// Requests the HPA divides usage by: containers and sidecars, or pod-level requests
+    /// (`calculateRequests`).
+    pub metric_requests: Resources,
     /// CPU limit in millicores, if every container sets one.
     pub cpu_limit_m: Option<i64>,
     /// Memory limit in bytes, if every container sets one.

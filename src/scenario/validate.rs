@@ -702,7 +702,7 @@ impl<'a> ScenarioSettings<'a> {
                 let unit = match &demand {
                     Demand::Daily { unit, .. } | Demand::Trace { unit, .. } => *unit,
                 };
-                if unit == DemandUnit::Cores && workloads[idx].template.requests.cpu_m == 0 {
+                if unit == DemandUnit::Cores && workloads[idx].template.metric_requests.cpu_m == 0 {
                     return Err(ctx.err_at(
                         &w.name,
                         &f("name"),
@@ -1069,6 +1069,7 @@ fn check_selector(
 struct Aggregated {
     requests: Resources,
     nonzero: Resources,
+    metric: Resources,
 }
 
 /// (requests, scoring requests, limits) of one container: (cpu m, memory B) each.
@@ -1181,16 +1182,21 @@ fn aggregate(
     }
     let mut requests = (sum + sidecars).max(&init_max);
     let mut nonzero = (nz_sum + nz_sidecars).max(&nz_init_max);
+    // The HPA divides usage by the containers' and sidecars' requests, without init containers
+    // or overhead (replica_calculator.go `calculateRequests`).
+    let mut metric = sum + sidecars;
     if let Some(pod_res) = &spec.resources
         && let Some(req) = &pod_res.requests
     {
         if let Some(cpu) = req.get("cpu") {
             requests.cpu_m = cpu.value.milli_value();
             nonzero.cpu_m = requests.cpu_m;
+            metric.cpu_m = requests.cpu_m;
         }
         if let Some(mem) = req.get("memory") {
             requests.mem_b = mem.value.value();
             nonzero.mem_b = requests.mem_b;
+            metric.mem_b = requests.mem_b;
         }
     }
     for (k, v) in spec.overhead.iter().flatten() {
@@ -1204,7 +1210,15 @@ fn aggregate(
     }
     requests.pods = 1;
     nonzero.pods = 1;
-    Ok((Aggregated { requests, nonzero }, cpu_limit, mem_limit))
+    Ok((
+        Aggregated {
+            requests,
+            nonzero,
+            metric,
+        },
+        cpu_limit,
+        mem_limit,
+    ))
 }
 
 fn pod_template(
@@ -1268,6 +1282,29 @@ fn pod_template(
                 }
             }
         }
+    }
+    // Node names are generated, and zone IDs are not modelled: a requirement on either could
+    // never be satisfied by a real node in the simulation.
+    let all_reqs = node_selector
+        .iter()
+        .chain(required_terms.iter().flat_map(|t| t.requirements.iter()))
+        .chain(
+            preferred_terms
+                .iter()
+                .flat_map(|(_, t)| t.requirements.iter()),
+        );
+    for r in all_reqs {
+        let hint = match r.key.as_str() {
+            "kubernetes.io/hostname" => "ksim generates node names, so pods cannot select one",
+            "topology.k8s.aws/zone-id" => {
+                "zone IDs are not modelled; select topology.kubernetes.io/zone"
+            }
+            _ => continue,
+        };
+        return Err(ctx.err(
+            &format!("{sf}.affinity"),
+            format!("a node requirement on {} is not simulated: {hint}", r.key),
+        ));
     }
     let mut tolerations = Vec::new();
     for (i, t) in spec.tolerations.iter().flatten().enumerate() {
@@ -1399,6 +1436,7 @@ fn pod_template(
         labels,
         requests: agg.requests,
         nonzero_requests: agg.nonzero,
+        metric_requests: agg.metric,
         cpu_limit_m: cpu_limit.filter(|v| *v > 0),
         mem_limit_b: mem_limit.filter(|v| *v > 0),
         node_selector,
@@ -1610,7 +1648,7 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
         let w = &workloads[idx];
         if let Some(r) = needs {
             let req = match r {
-                MetricResource::Cpu => w.template.requests.cpu_m,
+                MetricResource::Cpu => w.template.metric_requests.cpu_m,
                 MetricResource::Memory => w.template.requests.mem_b,
             };
             if req == 0 {
