@@ -91,15 +91,16 @@ pub enum PodClass {
     Ignored,
 }
 
-/// Identical pods: their class, count, per-pod metric value and per-pod request (milli-units).
+/// Pods of one class with the same request: their count, the sum of their metric values and
+/// the per-pod request (milli-units). Upstream sums per-pod values; a group carries that sum.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PodGroup {
     /// Classification.
     pub class: PodClass,
     /// Number of pods.
     pub count: i64,
-    /// Per-pod metric value (milli-units; only meaningful for `Ready`).
-    pub value_m: i64,
+    /// Sum of the pods' metric values (milli-units; only meaningful for `Ready`).
+    pub value_total_m: i64,
     /// Per-pod request (milli-units).
     pub request_m: i64,
 }
@@ -120,8 +121,8 @@ pub enum MetricError {
 pub struct PodTiming {
     /// Phase Pending (not bound, or containers not started).
     pub pending: bool,
-    /// Being deleted.
-    pub deleting: bool,
+    /// Being deleted, or phase Failed: left out entirely.
+    pub ignored: bool,
     /// `status.startTime`.
     pub start: Option<Millis>,
     /// Ready condition: `Some((is_true, last_transition))`.
@@ -132,7 +133,7 @@ pub struct PodTiming {
 
 /// `groupPods` for one pod (replica_calculator.go). `cpu` selects the CPU readiness rules.
 pub fn classify(p: &PodTiming, now: Millis, cpu: bool) -> PodClass {
-    if p.deleting {
+    if p.ignored {
         return PodClass::Ignored;
     }
     if p.pending {
@@ -175,14 +176,14 @@ fn totals(
         entries: 0,
     };
     for g in groups {
-        let value = match g.class {
-            PodClass::Ready => Some(g.value_m),
-            PodClass::Missing => fill_missing.map(|_| fill_per_pod(g)),
+        let total = match g.class {
+            PodClass::Ready => Some(g.value_total_m),
+            PodClass::Missing => fill_missing.map(|_| fill_per_pod(g) * g.count),
             PodClass::Unready if unready_zero => Some(0),
             _ => None,
         };
-        if let Some(v) = value {
-            t.metrics += v * g.count;
+        if let Some(v) = total {
+            t.metrics += v;
             t.requests += g.request_m * g.count;
             t.entries += g.count;
         }
@@ -672,7 +673,7 @@ mod tests {
         PodGroup {
             class: PodClass::Ready,
             count: n,
-            value_m: usage,
+            value_total_m: usage * n,
             request_m: req,
         }
     }
@@ -680,7 +681,7 @@ mod tests {
         PodGroup {
             class,
             count: n,
-            value_m: 0,
+            value_total_m: 0,
             request_m: req,
         }
     }
@@ -883,7 +884,7 @@ mod tests {
     fn classify_cpu_rules() {
         let base = PodTiming {
             pending: false,
-            deleting: false,
+            ignored: false,
             start: Some(0),
             ready: Some((true, 10_000)),
             metric: Some((40_000, 15_000)),
@@ -909,7 +910,7 @@ mod tests {
         };
         assert_eq!(classify(&missing, 45_000, true), PodClass::Missing);
         let deleting = PodTiming {
-            deleting: true,
+            ignored: true,
             ..base
         };
         assert_eq!(classify(&deleting, 45_000, true), PodClass::Ignored);

@@ -958,10 +958,10 @@ impl<'a> Sim<'a> {
             .count() as i64;
         let active = ws.active.len() as i64;
         let ready_total = ws.ready;
-        let group = |class, count, value_m| PodGroup {
+        let group = |class, count, value_m: i64| PodGroup {
             class,
             count,
-            value_m,
+            value_total_m: value_m * count,
             request_m: req,
         };
         vec![
