@@ -20,6 +20,8 @@ pub enum PodCause {
     ScaleUp,
     /// Created to replace a pod evicted by a disruption (consolidation, expiry, interruption).
     Disruption,
+    /// Created by a Job (a CronJob run).
+    Job,
 }
 
 /// A pod of a workload.
@@ -37,8 +39,18 @@ pub struct Pod {
     pub node: Option<NodeId>,
     /// Bind time.
     pub bound: Option<Millis>,
-    /// Ready time.
+    /// Ready since (`None` while not Ready: starting, or restarting after a crash).
     pub ready: Option<Millis>,
+    /// First time it became Ready (startup latency).
+    pub first_ready: Option<Millis>,
+    /// When its containers last started (memory leak age); set when it becomes Ready.
+    pub container_start: Option<Millis>,
+    /// Container restarts (each one an OOMKill in ksim).
+    pub restarts: u32,
+    /// The Job it belongs to (CronJob pods), else `u32::MAX`.
+    pub job: u32,
+    /// True when it ran to completion (phase Succeeded).
+    pub succeeded: bool,
     /// Deletion time (the pod is terminating from then on).
     pub deleted: Option<Millis>,
     /// Time its resources were released.

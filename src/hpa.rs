@@ -2,7 +2,8 @@
 //!
 //! Sources (kubernetes/kubernetes `pkg/controller/podautoscaler/`):
 //! - `replica_calculator.go`: `groupPods`, `GetResourceReplicas`, `calcPlainMetricReplicas`,
-//!   `Tolerances.isWithin`;
+//!   `getUsageRatioReplicaCount`, `GetObjectMetricReplicas`, `GetObjectPerPodMetricReplicas`,
+//!   `GetExternalMetricReplicas`, `GetExternalPerPodMetricReplicas`, `Tolerances.isWithin`;
 //! - `metrics/utilization.go`: `GetResourceUtilizationRatio` (the utilization is an integer
 //!   percent, truncated, *before* the ratio is taken) and `GetMetricUsageRatio`;
 //! - `horizontal.go`: `reconcileAutoscaler`, `computeReplicasForMetrics`,
@@ -20,6 +21,10 @@
 //!
 //! Pods are described in groups of identical pods ([`PodGroup`]), which keeps each evaluation
 //! cheap at 18,000 pods while computing exactly what the per-pod upstream loop computes.
+//!
+//! The upstream unit-test tables (`replica_calculator_test.go`, `horizontal_test.go`) are ported
+//! as facts in `tests/ksim/hpa_upstream.rs`; `tests/ksim/hpa_properties.rs` checks the
+//! normalization rules over random sync sequences.
 
 use crate::engine::Millis;
 use crate::scenario::{Behavior, ScalingPolicy, ScalingRules, SelectPolicy};
@@ -131,8 +136,30 @@ pub struct PodTiming {
     pub metric: Option<(Millis, Millis)>,
 }
 
-/// `groupPods` for one pod (replica_calculator.go). `cpu` selects the CPU readiness rules.
+/// `groupPods` for one pod (replica_calculator.go), with the controller's default
+/// `--horizontal-pod-autoscaler-cpu-initialization-period` and
+/// `--horizontal-pod-autoscaler-initial-readiness-delay`. `cpu` selects the CPU readiness rules.
 pub fn classify(p: &PodTiming, now: Millis, cpu: bool) -> PodClass {
+    classify_with(
+        p,
+        now,
+        cpu,
+        CPU_INITIALIZATION_PERIOD_MS,
+        INITIAL_READINESS_DELAY_MS,
+    )
+}
+
+/// `groupPods` for one pod with explicit CPU initialization period and initial readiness delay
+/// (the two durations `NewReplicaCalculator` takes). Checks run in upstream order: deleted or
+/// failed → ignored; Pending → unready; no metric → missing; then, for CPU only, the readiness
+/// rules (strict comparisons, as Go's `After`/`Before`).
+pub fn classify_with(
+    p: &PodTiming,
+    now: Millis,
+    cpu: bool,
+    cpu_initialization_period_ms: Millis,
+    initial_readiness_delay_ms: Millis,
+) -> PodClass {
     if p.ignored {
         return PodClass::Ignored;
     }
@@ -146,10 +173,10 @@ pub fn classify(p: &PodTiming, now: Millis, cpu: bool) -> PodClass {
         let (Some((ready_true, ltt)), Some(start)) = (p.ready, p.start) else {
             return PodClass::Unready;
         };
-        let unready = if start + CPU_INITIALIZATION_PERIOD_MS > now {
+        let unready = if start + cpu_initialization_period_ms > now {
             !ready_true || ts < ltt + window
         } else {
-            !ready_true && start + INITIAL_READINESS_DELAY_MS > ltt
+            !ready_true && start + initial_readiness_delay_ms > ltt
         };
         if unready {
             return PodClass::Unready;
@@ -191,6 +218,17 @@ fn totals(
     t
 }
 
+/// What `GetResourceReplicas` returns besides the timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceProposal {
+    /// Proposed replicas.
+    pub replicas: i64,
+    /// First-pass utilization, integer percent of request (truncated).
+    pub utilization: i64,
+    /// First-pass raw average value per pod with a metric (milli-units, truncated).
+    pub raw_average_m: i64,
+}
+
 /// `GetResourceReplicas`: a Resource metric with a `Utilization` target (percent).
 /// Returns the proposal and the first-pass utilization.
 pub fn resource_utilization_replicas(
@@ -199,6 +237,18 @@ pub fn resource_utilization_replicas(
     target_percent: i64,
     tol: Tolerances,
 ) -> Result<(i64, i64), MetricError> {
+    resource_replicas(current, groups, target_percent, tol).map(|p| (p.replicas, p.utilization))
+}
+
+/// `GetResourceReplicas` (replica_calculator.go) with `GetResourceUtilizationRatio`
+/// (metrics/utilization.go): the proposal, the first-pass utilization and the first-pass raw
+/// average value.
+pub fn resource_replicas(
+    current: i64,
+    groups: &[PodGroup],
+    target_percent: i64,
+    tol: Tolerances,
+) -> Result<ResourceProposal, MetricError> {
     if groups.iter().all(|g| g.count == 0) {
         return Err(MetricError::NoPods);
     }
@@ -220,13 +270,22 @@ pub fn resource_utilization_replicas(
         return Err(MetricError::NoRequests);
     }
     let utilization = (first.metrics * 100) / first.requests;
+    let raw_average_m = first.metrics / first.entries;
+    let keep = ResourceProposal {
+        replicas: current,
+        utilization,
+        raw_average_m,
+    };
     let ratio = utilization as f64 / target_percent as f64;
     let scale_up_with_unready = unready > 0 && ratio > 1.0;
     if !scale_up_with_unready && missing == 0 {
         if tol.is_within(ratio) {
-            return Ok((current, utilization));
+            return Ok(keep);
         }
-        return Ok(((ratio * ready as f64).ceil() as i64, utilization));
+        return Ok(ResourceProposal {
+            replicas: (ratio * ready as f64).ceil() as i64,
+            ..keep
+        });
     }
     let fallback = target_percent.max(100);
     let fill = if ratio < 1.0 {
@@ -248,13 +307,16 @@ pub fn resource_utilization_replicas(
         || (ratio < 1.0 && new_ratio > 1.0)
         || (ratio > 1.0 && new_ratio < 1.0)
     {
-        return Ok((current, utilization));
+        return Ok(keep);
     }
     let new_replicas = (new_ratio * second.entries as f64).ceil() as i64;
     if (new_ratio < 1.0 && new_replicas > current) || (new_ratio > 1.0 && new_replicas < current) {
-        return Ok((current, utilization));
+        return Ok(keep);
     }
-    Ok((new_replicas, utilization))
+    Ok(ResourceProposal {
+        replicas: new_replicas,
+        ..keep
+    })
 }
 
 /// `calcPlainMetricReplicas`: an `AverageValue` target (milli-units per pod). Returns the
@@ -313,6 +375,160 @@ pub fn plain_metric_replicas(
     Ok((new_replicas, usage))
 }
 
+/// Saturates a float replica count to `MaxInt32` the way `getUsageRatioReplicaCount` and
+/// `GetExternalPerPodMetricReplicas` do (`f > MaxInt32 → MaxInt32`, else `int32(ceil(f))`).
+fn saturating_ceil_i32(f: f64) -> i64 {
+    if f > i32::MAX as f64 {
+        i32::MAX as i64
+    } else {
+        f.ceil() as i64
+    }
+}
+
+/// The usage sum of `GetExternalMetricReplicas` (External `Value` target): values are added in
+/// order; a positive value that would overflow makes the sum `MaxInt64` and stops.
+pub fn external_value_total(values: &[i64]) -> i64 {
+    let mut usage: i64 = 0;
+    for &v in values {
+        if v > 0 && usage > i64::MAX - v {
+            return i64::MAX;
+        }
+        usage = usage.wrapping_add(v);
+    }
+    usage
+}
+
+/// The usage sum of `GetExternalPerPodMetricReplicas` (External `AverageValue` target): values
+/// are added in order (wrapping, as Go's int64 does); a negative running sum is taken as an
+/// overflow and becomes `MaxInt64`.
+pub fn external_per_pod_total(values: &[i64]) -> i64 {
+    let mut usage: i64 = 0;
+    for &v in values {
+        usage = usage.wrapping_add(v);
+        if usage < 0 {
+            return i64::MAX;
+        }
+    }
+    usage
+}
+
+/// `getUsageRatioReplicaCount` (replica_calculator.go), shared by the Object and External `Value`
+/// targets. With `current != 0`: within tolerance → `current`; otherwise the pods are listed
+/// (none → [`MetricError::NoPods`], as `getReadyPodsCount` errors) and the proposal is
+/// `ceil(ratio × ready_pods)`, saturated at `MaxInt32`. `ready_pods` counts pods in phase Running
+/// with Ready=True (`getReadyPodsCount`: no start-time rules, deletion not checked); zero ready
+/// pods among listed ones proposes 0. With `current == 0` (scale from zero) the proposal is
+/// `ceil(ratio)`, with no tolerance and no pod count.
+///
+/// Upstream converts `ceil(ratio)` to int32 unchecked at zero replicas; ksim saturates it at
+/// `MaxInt32` too, so an absurd ratio cannot wrap.
+pub fn usage_ratio_replicas(
+    current: i64,
+    listed_pods: i64,
+    ready_pods: i64,
+    usage_ratio: f64,
+    tol: Tolerances,
+) -> Result<i64, MetricError> {
+    if current != 0 {
+        if tol.is_within(usage_ratio) {
+            return Ok(current);
+        }
+        if listed_pods == 0 {
+            return Err(MetricError::NoPods);
+        }
+        Ok(saturating_ceil_i32(usage_ratio * ready_pods as f64))
+    } else {
+        Ok(saturating_ceil_i32(usage_ratio))
+    }
+}
+
+/// `GetExternalMetricReplicas` (replica_calculator.go): an External metric with a `Value`
+/// target. `total_m` is the metric's total ([`external_value_total`]); the ratio is
+/// `total / target` and the proposal comes from [`usage_ratio_replicas`] (so `current == 0`
+/// gives `ceil(ratio)`, within tolerance keeps `current`, otherwise `ceil(ratio × ready_pods)`).
+/// The reported usage upstream is `total_m` itself.
+pub fn external_value_replicas(
+    current: i64,
+    listed_pods: i64,
+    ready_pods: i64,
+    total_m: i64,
+    target_m: i64,
+    tol: Tolerances,
+) -> Result<i64, MetricError> {
+    let ratio = total_m as f64 / target_m as f64;
+    usage_ratio_replicas(current, listed_pods, ready_pods, ratio, tol)
+}
+
+/// `GetExternalPerPodMetricReplicas` (replica_calculator.go): an External metric with an
+/// `AverageValue` target (KEDA's default), called with `status.replicas`. The ratio is
+/// `total / (target × status_replicas)`; outside tolerance the proposal is
+/// `ceil(total / target)`, saturated at `MaxInt32`. Ready pods are not used and nothing errors.
+/// With `status_replicas == 0` the ratio is +Inf (or NaN for a zero total), never within
+/// tolerance, so the proposal is `ceil(total / target)` — exactly as upstream.
+pub fn external_average_replicas(
+    status_replicas: i64,
+    total_m: i64,
+    target_m: i64,
+    tol: Tolerances,
+) -> i64 {
+    let ratio = total_m as f64 / (target_m as f64 * status_replicas as f64);
+    if tol.is_within(ratio) {
+        status_replicas
+    } else {
+        saturating_ceil_i32(total_m as f64 / target_m as f64)
+    }
+}
+
+/// The usage `GetExternalPerPodMetricReplicas` reports: `MaxInt64` when the total is (as f64)
+/// at least `MaxInt64`, else `int64(ceil(total / status_replicas))`. Upstream's value at
+/// `status_replicas == 0` is Go's platform-defined conversion of ±Inf/NaN; ksim's is Rust's
+/// saturating one.
+pub fn external_average_usage(status_replicas: i64, total_m: i64) -> i64 {
+    if total_m as f64 >= i64::MAX as f64 {
+        i64::MAX
+    } else {
+        (total_m as f64 / status_replicas as f64).ceil() as i64
+    }
+}
+
+/// `GetObjectMetricReplicas` (replica_calculator.go): an Object metric with a `Value` target.
+/// The ratio is `usage / target`, then [`usage_ratio_replicas`].
+pub fn object_value_replicas(
+    current: i64,
+    listed_pods: i64,
+    ready_pods: i64,
+    usage_m: i64,
+    target_m: i64,
+    tol: Tolerances,
+) -> Result<i64, MetricError> {
+    let ratio = usage_m as f64 / target_m as f64;
+    usage_ratio_replicas(current, listed_pods, ready_pods, ratio, tol)
+}
+
+/// `GetObjectPerPodMetricReplicas` (replica_calculator.go): an Object metric with an
+/// `AverageValue` target, called with `status.replicas`. The ratio is
+/// `usage / (target × status_replicas)`; outside tolerance the proposal is
+/// `int32(ceil(usage / target))` (upstream does not saturate here; Rust's conversion does).
+pub fn object_average_replicas(
+    status_replicas: i64,
+    usage_m: i64,
+    target_m: i64,
+    tol: Tolerances,
+) -> i64 {
+    let ratio = usage_m as f64 / (target_m as f64 * status_replicas as f64);
+    if tol.is_within(ratio) {
+        status_replicas
+    } else {
+        (usage_m as f64 / target_m as f64).ceil() as i32 as i64
+    }
+}
+
+/// The per-pod usage `GetObjectPerPodMetricReplicas` reports: `int64(ceil(usage /
+/// status_replicas))`.
+pub fn object_average_usage(status_replicas: i64, usage_m: i64) -> i64 {
+    (usage_m as f64 / status_replicas as f64).ceil() as i64
+}
+
 /// `computeReplicasForMetrics`: the largest valid proposal; no scaling when every metric is
 /// invalid, or when some are invalid and the largest valid proposal would scale down.
 pub fn combine_proposals(
@@ -337,11 +553,16 @@ pub fn combine_proposals(
     Some(replicas)
 }
 
-#[derive(Debug, Clone, Copy)]
-struct ScaleEvent {
-    change: i64,
-    at: Millis,
-    outdated: bool,
+/// A stored scale event (`timestampedScaleEvent`): the absolute replica change of one
+/// successful rescale in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleEvent {
+    /// Replicas added (scale-up list) or removed (scale-down list); never negative.
+    pub change: i64,
+    /// When the rescale happened.
+    pub at: Millis,
+    /// Marked by `markScaleEventsOutdated`; the slot may be reused. Never cleared.
+    pub outdated: bool,
 }
 
 /// Per-HPA controller memory: stored recommendations and scale events.
@@ -361,7 +582,53 @@ pub struct Decision {
     pub rescale: bool,
 }
 
+/// The reason of the `ScalingLimited` condition that the normalization functions report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitReason {
+    /// `DesiredWithinRange`.
+    DesiredWithinRange,
+    /// `TooFewReplicas`: held at `minReplicas`.
+    TooFewReplicas,
+    /// `TooManyReplicas`: held at `maxReplicas`.
+    TooManyReplicas,
+    /// `ScaleUpLimit`: held by the scale-up rate.
+    ScaleUpLimit,
+    /// `ScaleDownLimit`: held by the scale-down rate.
+    ScaleDownLimit,
+}
+
 impl HpaState {
+    /// A state with the given controller memory, as the upstream unit tests seed
+    /// `HorizontalController.recommendations` / `scaleUpEvents` / `scaleDownEvents`.
+    /// `recommendations: None` is a key never seen (the first reconcile records the initial
+    /// recommendation); `Some(vec![])` is a seen key with no records.
+    pub fn with_history(
+        recommendations: Option<Vec<(i64, Millis)>>,
+        up_events: Vec<ScaleEvent>,
+        down_events: Vec<ScaleEvent>,
+    ) -> HpaState {
+        HpaState {
+            recommendations,
+            up_events,
+            down_events,
+        }
+    }
+
+    /// Stored recommendations `(replicas, timestamp)` in slot order.
+    pub fn recommendations(&self) -> Option<&[(i64, Millis)]> {
+        self.recommendations.as_deref()
+    }
+
+    /// Stored scale-up events in slot order.
+    pub fn scale_up_events(&self) -> &[ScaleEvent] {
+        &self.up_events
+    }
+
+    /// Stored scale-down events in slot order.
+    pub fn scale_down_events(&self) -> &[ScaleEvent] {
+        &self.down_events
+    }
+
     /// One `reconcileAutoscaler` pass. `proposal` is the metric-based proposal
     /// ([`combine_proposals`]), or `None` when metrics are invalid.
     pub fn reconcile(
@@ -401,8 +668,8 @@ impl HpaState {
             }
         };
         let rescale = desired != current;
-        if rescale && let Some(b) = &hpa.behavior {
-            self.store_scale_event(b, current, desired, now);
+        if rescale {
+            self.store_scale_event(hpa.behavior.as_ref(), current, desired, now);
         }
         Decision { desired, rescale }
     }
@@ -415,12 +682,14 @@ impl HpaState {
         desired: i64,
         now: Millis,
     ) -> i64 {
-        let stabilized = self.stabilize(desired, now);
+        let stabilized = self.stabilize_recommendation(desired, now);
         convert_with_rules(current, stabilized, hpa.min_replicas, hpa.max_replicas)
     }
 
-    /// `stabilizeRecommendation`.
-    fn stabilize(&mut self, desired: i64, now: Millis) -> i64 {
+    /// `stabilizeRecommendation`: the maximum of `desired` and every stored recommendation not
+    /// older than the 5 min downscale stabilization window; stores `(desired, now)` in the last
+    /// slot older than the window, or appends it.
+    pub fn stabilize_recommendation(&mut self, desired: i64, now: Millis) -> i64 {
         let recs = self.recommendations.get_or_insert_with(Vec::new);
         let cutoff = now as i128 - DOWNSCALE_STABILIZATION_MS as i128;
         let mut max = desired;
@@ -454,23 +723,32 @@ impl HpaState {
             .stabilization_window_s
             .unwrap_or((DOWNSCALE_STABILIZATION_MS / 1000) as i64);
         let up_window_s = b.scale_up.stabilization_window_s.unwrap_or(0);
-        let stabilized =
-            self.stabilize_with_behavior(current, desired, up_window_s, down_window_s, now);
+        let stabilized = self.stabilize_recommendation_with_behaviors(
+            current,
+            desired,
+            up_window_s,
+            down_window_s,
+            now,
+        );
         self.convert_with_behavior_rate(b, min, max, current, stabilized, now)
+            .0
     }
 
-    /// `stabilizeRecommendationWithBehaviors`.
-    fn stabilize_with_behavior(
+    /// `stabilizeRecommendationWithBehaviors`: bounds `current` by the minimum (scale-up
+    /// window) and maximum (scale-down window) of `desired` and the stored recommendations
+    /// strictly newer than each window's cutoff; stores the unstabilized `desired` in the last
+    /// slot older than both cutoffs, or appends it.
+    pub fn stabilize_recommendation_with_behaviors(
         &mut self,
         current: i64,
         desired: i64,
-        up_s: i64,
-        down_s: i64,
+        up_window_s: i64,
+        down_window_s: i64,
         now: Millis,
     ) -> i64 {
         let recs = self.recommendations.get_or_insert_with(Vec::new);
-        let up_cut = now as i128 - up_s as i128 * 1000;
-        let down_cut = now as i128 - down_s as i128 * 1000;
+        let up_cut = now as i128 - up_window_s as i128 * 1000;
+        let down_cut = now as i128 - down_window_s as i128 * 1000;
         let mut up_rec = desired;
         let mut down_rec = desired;
         let mut old: Option<usize> = None;
@@ -500,8 +778,9 @@ impl HpaState {
         rec
     }
 
-    /// `convertDesiredReplicasWithBehaviorRate`.
-    fn convert_with_behavior_rate(
+    /// `convertDesiredReplicasWithBehaviorRate`: the rate limits of `b` given the stored scale
+    /// events. The scale-up path clamps to `max` only, the scale-down path to `min` only.
+    pub fn convert_with_behavior_rate(
         &self,
         b: &Behavior,
         min: i64,
@@ -509,9 +788,9 @@ impl HpaState {
         current: i64,
         desired: i64,
         now: Millis,
-    ) -> i64 {
+    ) -> (i64, LimitReason) {
         if desired > current {
-            let mut limit = scale_up_limit(
+            let mut limit = scale_up_limit_with_rules(
                 current,
                 &self.up_events,
                 &self.down_events,
@@ -521,12 +800,16 @@ impl HpaState {
             if limit < current {
                 limit = current;
             }
-            let max_allowed = if max > limit { limit } else { max };
+            let (max_allowed, reason) = if max > limit {
+                (limit, LimitReason::ScaleUpLimit)
+            } else {
+                (max, LimitReason::TooManyReplicas)
+            };
             if desired > max_allowed {
-                return max_allowed;
+                return (max_allowed, reason);
             }
         } else if desired < current {
-            let mut limit = scale_down_limit(
+            let mut limit = scale_down_limit_with_behaviors(
                 current,
                 &self.up_events,
                 &self.down_events,
@@ -536,16 +819,23 @@ impl HpaState {
             if limit > current {
                 limit = current;
             }
-            let min_allowed = if min < limit { limit } else { min };
+            let (min_allowed, reason) = if min < limit {
+                (limit, LimitReason::ScaleDownLimit)
+            } else {
+                (min, LimitReason::TooFewReplicas)
+            };
             if desired < min_allowed {
-                return min_allowed;
+                return (min_allowed, reason);
             }
         }
-        desired
+        (desired, LimitReason::DesiredWithinRange)
     }
 
-    /// `storeScaleEvent`.
-    fn store_scale_event(&mut self, b: &Behavior, prev: i64, new: i64, now: Millis) {
+    /// `storeScaleEvent`: nothing without behavior; otherwise marks the events of the rescale's
+    /// direction older than that direction's longest policy period as outdated, and stores the
+    /// change in the last outdated slot, or appends it. Call only when `new != prev`.
+    pub fn store_scale_event(&mut self, b: Option<&Behavior>, prev: i64, new: i64, now: Millis) {
+        let Some(b) = b else { return };
         let (events, rules, change) = if new > prev {
             (&mut self.up_events, &b.scale_up, new - prev)
         } else {
@@ -582,24 +872,48 @@ impl HpaState {
 
 /// `convertDesiredReplicasWithRules`.
 pub fn convert_with_rules(current: i64, desired: i64, min: i64, max: i64) -> i64 {
-    let up_limit = calculate_scale_up_limit(current);
-    let max_allowed = if max > up_limit { up_limit } else { max };
-    if desired < min {
-        min
-    } else if desired > max_allowed {
-        max_allowed
+    convert_with_rules_factor(current, desired, min, max, SCALE_UP_LIMIT_FACTOR).0
+}
+
+/// `convertDesiredReplicasWithRules` with an explicit `scaleUpLimitFactor` (production: 2; the
+/// upstream unit tests set 8) and the `ScalingLimited` reason. `desired < min` is checked
+/// before `desired > min(max, scale-up limit)`.
+pub fn convert_with_rules_factor(
+    current: i64,
+    desired: i64,
+    min: i64,
+    max: i64,
+    scale_up_limit_factor: f64,
+) -> (i64, LimitReason) {
+    let up_limit = calculate_scale_up_limit_factor(current, scale_up_limit_factor);
+    let (max_allowed, reason) = if max > up_limit {
+        (up_limit, LimitReason::ScaleUpLimit)
     } else {
-        desired
+        (max, LimitReason::TooManyReplicas)
+    };
+    if desired < min {
+        (min, LimitReason::TooFewReplicas)
+    } else if desired > max_allowed {
+        (max_allowed, reason)
+    } else {
+        (desired, LimitReason::DesiredWithinRange)
     }
 }
 
 /// `calculateScaleUpLimit`: `int32(max(2 × current, 4))`.
 pub fn calculate_scale_up_limit(current: i64) -> i64 {
-    (SCALE_UP_LIMIT_FACTOR * current as f64).max(SCALE_UP_LIMIT_MINIMUM) as i64
+    calculate_scale_up_limit_factor(current, SCALE_UP_LIMIT_FACTOR)
 }
 
-/// `getReplicasChangePerPeriod`: changes with timestamps strictly after `now − period`.
-fn change_in_period(period_s: i64, events: &[ScaleEvent], now: Millis) -> i64 {
+/// `calculateScaleUpLimit` with an explicit `scaleUpLimitFactor`:
+/// `int32(max(factor × current, 4))`.
+pub fn calculate_scale_up_limit_factor(current: i64, scale_up_limit_factor: f64) -> i64 {
+    (scale_up_limit_factor * current as f64).max(SCALE_UP_LIMIT_MINIMUM) as i64
+}
+
+/// `getReplicasChangePerPeriod`: the sum of the changes with timestamps strictly after
+/// `now − period` (the `outdated` flag is not consulted).
+pub fn replicas_change_per_period(period_s: i64, events: &[ScaleEvent], now: Millis) -> i64 {
     let cutoff = now as i128 - period_s as i128 * 1000;
     events
         .iter()
@@ -608,8 +922,12 @@ fn change_in_period(period_s: i64, events: &[ScaleEvent], now: Millis) -> i64 {
         .sum()
 }
 
-/// `calculateScaleUpLimitWithScalingRules`.
-fn scale_up_limit(
+/// `calculateScaleUpLimitWithScalingRules`: the highest replica count the scale-up policies
+/// allow now. Each policy counts from the replicas at the start of its period
+/// (`current − added + deleted`); Pods adds `value`, Percent gives
+/// `int32(ceil(start × (1 + value/100)))`. Max picks the largest, Min the smallest, Disabled
+/// returns `current`.
+pub fn scale_up_limit_with_rules(
     current: i64,
     up: &[ScaleEvent],
     down: &[ScaleEvent],
@@ -622,8 +940,8 @@ fn scale_up_limit(
         SelectPolicy::Max => (i32::MIN as i64, i64::max),
     };
     for p in &rules.policies {
-        let added = change_in_period(p.period_s(), up, now);
-        let deleted = change_in_period(p.period_s(), down, now);
+        let added = replicas_change_per_period(p.period_s(), up, now);
+        let deleted = replicas_change_per_period(p.period_s(), down, now);
         let start = current - added + deleted;
         let proposed = match *p {
             ScalingPolicy::Pods { value, .. } => start + value,
@@ -636,8 +954,11 @@ fn scale_up_limit(
     result
 }
 
-/// `calculateScaleDownLimitWithBehaviors`.
-fn scale_down_limit(
+/// `calculateScaleDownLimitWithBehaviors`: the lowest replica count the scale-down policies
+/// allow now. Pods subtracts `value`, Percent gives `int32(start × (1 − value/100))`
+/// (truncation toward zero; negative past 100 %). Max picks the smallest count (largest
+/// change), Min the largest, Disabled returns `current`.
+pub fn scale_down_limit_with_behaviors(
     current: i64,
     up: &[ScaleEvent],
     down: &[ScaleEvent],
@@ -650,8 +971,8 @@ fn scale_down_limit(
         SelectPolicy::Max => (i32::MAX as i64, i64::min),
     };
     for p in &rules.policies {
-        let added = change_in_period(p.period_s(), up, now);
-        let deleted = change_in_period(p.period_s(), down, now);
+        let added = replicas_change_per_period(p.period_s(), up, now);
+        let deleted = replicas_change_per_period(p.period_s(), down, now);
         let start = current - added + deleted;
         let proposed = match *p {
             ScalingPolicy::Pods { value, .. } => start - value,

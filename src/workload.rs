@@ -10,7 +10,8 @@
 //! linearly interpolated.
 //!
 //! A trace is a CSV file with columns `time` (a Go duration such as `90m`, or seconds) and
-//! `value`, linearly interpolated and held constant after the last point.
+//! `value`, linearly interpolated between its own points (any resolution) and held constant
+//! after the last point.
 
 use crate::engine::{MINUTE, Millis, RngStreams, SECOND, Stream};
 use crate::error::InputError;
@@ -21,11 +22,13 @@ use rand_distr::{Distribution, StandardNormal};
 /// Correlation time of demand noise.
 const NOISE_CORRELATION_MINUTES: f64 = 10.0;
 
-/// A demand curve sampled once per minute.
+/// A demand curve: a daily curve sampled once per minute, or a trace's own points.
 #[derive(Debug, Clone)]
 pub struct DemandCurve {
-    /// Value at each whole minute from t = 0.
+    /// Value at each whole minute from t = 0 (daily curves).
     per_minute: Vec<f64>,
+    /// The trace's points (traces).
+    points: Vec<(Millis, f64)>,
     /// What the values mean.
     pub unit: DemandUnit,
 }
@@ -79,23 +82,23 @@ impl DemandCurve {
                 }
                 DemandCurve {
                     per_minute,
+                    points: Vec::new(),
                     unit: *unit,
                 }
             }
-            Demand::Trace { points, unit } => {
-                let per_minute = (0..minutes)
-                    .map(|m| interpolate(points, m as Millis * MINUTE))
-                    .collect();
-                DemandCurve {
-                    per_minute,
-                    unit: *unit,
-                }
-            }
+            Demand::Trace { points, unit } => DemandCurve {
+                per_minute: Vec::new(),
+                points: points.clone(),
+                unit: *unit,
+            },
         }
     }
 
-    /// The value at time `t`, interpolated between minutes.
+    /// The value at time `t`, interpolated between minutes (or trace points).
     pub fn at(&self, t: Millis) -> f64 {
+        if !self.points.is_empty() {
+            return interpolate(&self.points, t);
+        }
         let i = (t / MINUTE) as usize;
         let frac = (t % MINUTE) as f64 / MINUTE as f64;
         let a = self.value(i);
@@ -254,6 +257,9 @@ pub fn demand_to_cpu_m(w: &Workload, unit: DemandUnit, value: f64) -> f64 {
                 .unwrap_or(w.template.metric_requests.cpu_m as f64);
             value * per_pod
         }
+        // Queue arrivals are not CPU work; a queue's consumers get CPU from the messages they
+        // process.
+        DemandUnit::MessagesPerSecond => 0.0,
     }
 }
 

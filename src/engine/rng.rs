@@ -30,6 +30,8 @@ pub enum Stream {
     Names = 10,
     /// Pod UIDs.
     PodUids = 11,
+    /// CronJob pod run times.
+    Jobs = 12,
 }
 
 /// Factory for the per-subsystem generators of one run.

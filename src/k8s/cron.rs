@@ -164,6 +164,105 @@ impl Schedule {
         }
     }
 
+    /// The first firing strictly after `after_unix_ms` (Unix time, ms) in time zone `tz`, as
+    /// robfig/cron v3 `SpecSchedule.Next` computes it for the CronJob controller: start at the
+    /// next whole second; find the month, then the day, then the hour, then the minute, resetting
+    /// the smaller fields once a field moves, and starting over when a field wraps. Hours and
+    /// minutes advance in absolute time and days and months in civil time, so daylight-saving
+    /// transitions behave as in Go (a skipped local time moves forward; midnight that does not
+    /// exist is corrected by the hour). `None` when nothing fires within five years.
+    pub fn next_after(&self, after_unix_ms: Millis, tz: &jiff::tz::TimeZone) -> Option<Millis> {
+        use jiff::{Span, Timestamp, civil};
+        let bit = |mask: u64, v: i64| mask & (1u64 << v) != 0;
+        let secs = (after_unix_ms / 1000) as i64 + 1;
+        let mut t = Timestamp::from_second(secs).ok()?.to_zoned(tz.clone());
+        let at = |y: i16, mo: i8, d: i8, h: i8, mi: i8| -> Option<jiff::Zoned> {
+            civil::date(y, mo, d)
+                .at(h, mi, 0, 0)
+                .to_zoned(tz.clone())
+                .ok()
+        };
+        let year_limit = t.year() + 5;
+        let mut added = false;
+        'wrap: loop {
+            if t.year() > year_limit {
+                return None;
+            }
+            while !bit(self.month, t.month() as i64) {
+                if !added {
+                    added = true;
+                    t = at(t.year(), t.month(), 1, 0, 0)?;
+                }
+                t = t.checked_add(Span::new().months(1)).ok()?;
+                if t.month() == 1 {
+                    continue 'wrap;
+                }
+            }
+            while !self.day_matches(t.day() as u32, t.weekday().to_sunday_zero_offset() as u32) {
+                if !added {
+                    added = true;
+                    t = at(t.year(), t.month(), t.day(), 0, 0)?;
+                }
+                t = t.checked_add(Span::new().days(1)).ok()?;
+                // A day whose midnight does not exist starts at another hour: move to the
+                // nearest midnight as robfig does.
+                let h = t.hour() as i64;
+                if h != 0 {
+                    let delta = if h > 12 { 24 - h } else { -h };
+                    t = t.checked_add(Span::new().hours(delta)).ok()?;
+                }
+                if t.day() == 1 {
+                    continue 'wrap;
+                }
+            }
+            while !bit(self.hour, t.hour() as i64) {
+                if !added {
+                    added = true;
+                    t = at(t.year(), t.month(), t.day(), t.hour(), 0)?;
+                }
+                t = t.checked_add(Span::new().hours(1)).ok()?;
+                if t.hour() == 0 {
+                    continue 'wrap;
+                }
+            }
+            while !bit(self.minute, t.minute() as i64) {
+                if !added {
+                    added = true;
+                    let whole = t.timestamp().as_second() / 60 * 60;
+                    t = Timestamp::from_second(whole).ok()?.to_zoned(tz.clone());
+                }
+                t = t.checked_add(Span::new().minutes(1)).ok()?;
+                if t.minute() == 0 {
+                    continue 'wrap;
+                }
+            }
+            // Standard schedules fire at second 0 only.
+            if t.second() != 0 {
+                if !added {
+                    added = true;
+                    let whole = t.timestamp().as_second();
+                    t = Timestamp::from_second(whole).ok()?.to_zoned(tz.clone());
+                }
+                let to_next_minute = 60 - t.second() as i64;
+                t = t.checked_add(Span::new().seconds(to_next_minute)).ok()?;
+                continue 'wrap;
+            }
+            let ms = t.timestamp().as_millisecond();
+            return u64::try_from(ms).ok();
+        }
+    }
+
+    /// robfig `dayMatches`: both day fields must match when either is `*`, else either may.
+    fn day_matches(&self, day: u32, weekday: u32) -> bool {
+        let dom_ok = self.dom & (1 << day) != 0;
+        let dow_ok = self.dow & (1 << weekday) != 0;
+        if self.dom_star || self.dow_star {
+            dom_ok && dow_ok
+        } else {
+            dom_ok || dow_ok
+        }
+    }
+
     /// True when the schedule has a hit in `(now − window, now]`, the budget activity rule of
     /// Karpenter's `Budget.IsActive`. `epoch_minute` converts simulation time to UTC.
     pub fn active(&self, clock: &Clock, now: Millis, window_ms: Millis) -> bool {
@@ -369,5 +468,82 @@ mod tests {
         assert!(s.active(&clock, 9 * h, 8 * h));
         assert!(s.active(&clock, 17 * h - 1, 8 * h));
         assert!(!s.active(&clock, 17 * h, 8 * h), "the start is exclusive");
+    }
+
+    /// Expected values are what robfig/cron v3 `SpecSchedule.Next` returns for these inputs
+    /// (Go 1.x `time` with the IANA database), recorded as facts.
+    #[test]
+    fn next_after_matches_robfig_in_time_zones() {
+        let unix = |s: &str| Clock::parse_start(s).unwrap().start_unix_ms;
+        let tz = |n: &str| jiff::tz::TimeZone::get(n).unwrap();
+        let cases: [(&str, &str, &str, &str); 9] = [
+            (
+                "0 3 * * *",
+                "Asia/Tokyo",
+                "2026-01-05T00:00:00Z",
+                "2026-01-05T18:00:00Z",
+            ),
+            (
+                "*/15 * * * *",
+                "UTC",
+                "2026-01-05T10:07:30Z",
+                "2026-01-05T10:15:00Z",
+            ),
+            // 02:30 does not exist on the spring-forward day: that day is skipped.
+            (
+                "30 2 * * *",
+                "America/New_York",
+                "2026-03-07T08:00:00Z",
+                "2026-03-09T06:30:00Z",
+            ),
+            (
+                "30 2 * * *",
+                "America/New_York",
+                "2026-03-08T06:00:00Z",
+                "2026-03-09T06:30:00Z",
+            ),
+            // 01:30 happens twice on the fall-back day, and fires twice.
+            (
+                "30 1 * * *",
+                "America/New_York",
+                "2026-11-01T04:00:00Z",
+                "2026-11-01T05:30:00Z",
+            ),
+            (
+                "30 1 * * *",
+                "America/New_York",
+                "2026-11-01T05:30:00Z",
+                "2026-11-01T06:30:00Z",
+            ),
+            (
+                "0 0 1 * *",
+                "America/Sao_Paulo",
+                "2018-10-15T00:00:00Z",
+                "2018-11-01T03:00:00Z",
+            ),
+            // Both day fields restricted: either matches.
+            (
+                "0 12 15 * 1",
+                "UTC",
+                "2026-01-05T12:00:00Z",
+                "2026-01-12T12:00:00Z",
+            ),
+            (
+                "0 0 29 2 *",
+                "UTC",
+                "2026-01-05T00:00:00Z",
+                "2028-02-29T00:00:00Z",
+            ),
+        ];
+        for (spec, zone, after, want) in cases {
+            let s = Schedule::parse(spec).unwrap();
+            let got = s.next_after(unix(after), &tz(zone));
+            assert_eq!(got, Some(unix(want)), "{spec} in {zone} after {after}");
+        }
+        // Sub-second starting points move to the next whole second first.
+        let s = Schedule::parse("* * * * *").unwrap();
+        let t = unix("2026-01-05T10:00:00Z");
+        assert_eq!(s.next_after(t + 999, &tz("UTC")), Some(t + 60_000));
+        assert_eq!(s.next_after(t - 1, &tz("UTC")), Some(t));
     }
 }

@@ -44,10 +44,11 @@ fn csv_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -
         .map_err(|e| Error::Internal(format!("CSV encoding failed: {e}")))
 }
 
-/// The time series as CSV.
-pub fn timeseries_csv(r: &SimResult) -> Result<Vec<u8>> {
+/// The time series as CSV: the cluster-wide columns, then per queue its visible and in-flight
+/// messages, then per workload its desired and Ready replicas.
+pub fn timeseries_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
     csv_bytes(|w| {
-        w.write_record([
+        let mut header: Vec<String> = [
             "minute",
             "time_s",
             "pods_running",
@@ -60,10 +61,24 @@ pub fn timeseries_csv(r: &SimResult) -> Result<Vec<u8>> {
             "cpu_allocatable_cores",
             "memory_requested_gib",
             "memory_allocatable_gib",
-        ])?;
-        for row in &r.timeseries {
+            "oom_kills_total",
+        ]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+        for q in &s.queues {
+            header.push(format!("queue_visible:{}", q.name));
+            header.push(format!("queue_in_flight:{}", q.name));
+        }
+        for wl in &s.workloads {
+            header.push(format!("replicas_desired:{}/{}", wl.namespace, wl.name));
+            header.push(format!("replicas_ready:{}/{}", wl.namespace, wl.name));
+        }
+        w.write_record(&header)?;
+        let nw = s.workloads.len();
+        for (i, row) in r.timeseries.iter().enumerate() {
             let gib = |b: i64| format!("{:.3}", b as f64 / (1024.0 * 1024.0 * 1024.0));
-            w.write_record([
+            let mut rec = vec![
                 row.minute.to_string(),
                 (row.minute * 60).to_string(),
                 row.pods_running.to_string(),
@@ -76,7 +91,17 @@ pub fn timeseries_csv(r: &SimResult) -> Result<Vec<u8>> {
                 format!("{:.3}", row.cpu_allocatable_m as f64 / 1000.0),
                 gib(row.mem_requested_b),
                 gib(row.mem_allocatable_b),
-            ])?;
+                row.oom_kills.to_string(),
+            ];
+            for &(visible, in_flight) in &row.queues {
+                rec.push(visible.to_string());
+                rec.push(in_flight.to_string());
+            }
+            for wrow in &r.workload_series[i * nw..(i + 1) * nw] {
+                rec.push(wrow.desired.to_string());
+                rec.push(wrow.ready.to_string());
+            }
+            w.write_record(&rec)?;
         }
         Ok(())
     })
@@ -106,6 +131,7 @@ pub fn pods_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 crate::cluster::PodCause::Initial => "initial",
                 crate::cluster::PodCause::ScaleUp => "scale-up",
                 crate::cluster::PodCause::Disruption => "disruption",
+                crate::cluster::PodCause::Job => "job",
             };
             w.write_record([
                 format!("{}-{:05x}-{i}", wl.name, p.uid & 0xfffff),
@@ -114,7 +140,7 @@ pub fn pods_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 cause.into(),
                 secs(p.created),
                 opt_secs(p.bound),
-                opt_secs(p.ready),
+                opt_secs(p.first_ready),
                 node,
                 opt_secs(p.deleted),
             ])?;
@@ -175,6 +201,7 @@ pub fn workloads_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
             "desired_replicas",
             "ready_replicas",
             "demand_cores",
+            "oom_kills_total",
         ])?;
         for row in &r.workload_series {
             let wl = &s.workloads[row.workload];
@@ -185,6 +212,29 @@ pub fn workloads_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 row.desired.to_string(),
                 row.ready.to_string(),
                 format!("{:.3}", row.demand_cores),
+                row.oom_kills.to_string(),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
+/// Every replica change an autoscaler made.
+pub fn scaling_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
+    csv_bytes(|w| {
+        w.write_record(["time_s", "workload", "namespace", "from", "to", "by"])?;
+        for e in &r.scale_events {
+            let wl = &s.workloads[e.workload];
+            w.write_record([
+                secs(e.at_ms),
+                wl.name.clone(),
+                wl.namespace.clone(),
+                e.from.to_string(),
+                e.to.to_string(),
+                match e.by {
+                    crate::sim::Scaler::Hpa => "hpa".to_string(),
+                    crate::sim::Scaler::Keda => "keda".to_string(),
+                },
             ])?;
         }
         Ok(())
@@ -206,10 +256,11 @@ pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary)
     // Encode everything first, so a failure leaves the directory untouched.
     let files = [
         ("summary.json", summary_json(summary)?),
-        ("timeseries.csv", timeseries_csv(r)?),
+        ("timeseries.csv", timeseries_csv(s, r)?),
         ("pods.csv", pods_csv(s, r)?),
         ("nodes.csv", nodes_csv(s, r)?),
         ("workloads.csv", workloads_csv(s, r)?),
+        ("scaling.csv", scaling_csv(s, r)?),
     ];
     for (name, bytes) in files {
         write_atomic(dir, name, &bytes)?;

@@ -90,6 +90,61 @@ pub struct PodSummary {
     pub evicted: u64,
     /// Pods still unbound at the end.
     pub pending_at_end: u64,
+    /// Containers OOMKilled (each restarts in place).
+    pub oom_killed: u64,
+}
+
+/// Results of one workload.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkloadSummary {
+    /// `Deployment` or `CronJob`.
+    pub kind: String,
+    /// Pods created during the run.
+    pub pods_created: u64,
+    /// Fewest and most desired replicas at a minute sample.
+    pub replicas_min: i64,
+    /// Most desired replicas at a minute sample.
+    pub replicas_max: i64,
+    /// Pod created → bound, seconds.
+    pub scheduling_latency_s: Percentiles,
+    /// Pod created → Ready, seconds.
+    pub startup_latency_s: Percentiles,
+    /// Containers OOMKilled.
+    pub oom_killed: u64,
+    /// CPU demand, core-seconds.
+    pub cpu_demand_core_s: f64,
+    /// CPU demand not served (throttled by CPU limits, or no Ready pod), core-seconds.
+    pub cpu_unserved_core_s: f64,
+}
+
+/// Results of one SQS queue.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct QueueSummary {
+    /// Consuming workload (`namespace/name`).
+    pub consumer: String,
+    /// Messages arrived.
+    pub arrived: f64,
+    /// Messages processed.
+    pub processed: f64,
+    /// Messages received by a consumer that died, delivered again.
+    pub redelivered: f64,
+    /// Most visible messages at a minute sample.
+    pub visible_peak: i64,
+    /// Visible messages at the end.
+    pub visible_at_end: i64,
+    /// Message age when a consumer took it, seconds (count is 0 when none was).
+    pub message_age_s: Percentiles,
+}
+
+/// CronJob runs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct JobSummary {
+    /// Jobs that completed.
+    pub completed: u64,
+    /// Jobs that failed (deadline, back-off limit) or were replaced.
+    pub failed: u64,
+    /// Runs skipped (`Forbid` with a Job active).
+    pub skipped: u64,
 }
 
 /// Node counts.
@@ -143,6 +198,12 @@ pub struct Summary {
     pub startup_latency_s: Percentiles,
     /// Karpenter activity.
     pub karpenter: KarpenterSummary,
+    /// Per workload, keyed `namespace/name`.
+    pub workloads: BTreeMap<String, WorkloadSummary>,
+    /// Per SQS queue.
+    pub queues: BTreeMap<String, QueueSummary>,
+    /// CronJob runs.
+    pub jobs: JobSummary,
     /// Warnings about the input.
     pub warnings: Vec<String>,
 }
@@ -221,6 +282,11 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let (mut sched_censored, mut startup_censored) = (0, 0);
     let mut created = 0;
     let mut pending_at_end = 0;
+    let nw = s.workloads.len();
+    let mut w_sched = vec![Vec::new(); nw];
+    let mut w_startup = vec![Vec::new(); nw];
+    let mut w_censored = vec![(0u64, 0u64); nw];
+    let mut w_created = vec![0u64; nw];
     for p in &c.pods {
         if p.deleted.is_none() && p.node.is_none() {
             pending_at_end += 1;
@@ -228,16 +294,95 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         if p.cause == PodCause::Initial {
             continue;
         }
+        let wi = p.workload as usize;
         created += 1;
+        w_created[wi] += 1;
         match p.bound {
-            Some(b) => sched.push(b - p.created),
-            None => sched_censored += 1,
+            Some(b) => {
+                sched.push(b - p.created);
+                w_sched[wi].push(b - p.created);
+            }
+            None => {
+                sched_censored += 1;
+                w_censored[wi].0 += 1;
+            }
         }
-        match p.ready {
-            Some(rd) => startup.push(rd - p.created),
-            None => startup_censored += 1,
+        match p.first_ready {
+            Some(rd) => {
+                startup.push(rd - p.created);
+                w_startup[wi].push(rd - p.created);
+            }
+            None => {
+                startup_censored += 1;
+                w_censored[wi].1 += 1;
+            }
         }
     }
+    let mut replicas_range = vec![(i64::MAX, i64::MIN); nw];
+    for row in &r.workload_series {
+        let e = &mut replicas_range[row.workload];
+        e.0 = e.0.min(row.desired);
+        e.1 = e.1.max(row.desired);
+    }
+    let key = |wi: usize| format!("{}/{}", s.workloads[wi].namespace, s.workloads[wi].name);
+    let mut workloads = BTreeMap::new();
+    for wi in 0..nw {
+        let t = &r.workloads[wi];
+        let (lo, hi) = replicas_range[wi];
+        workloads.insert(
+            key(wi),
+            WorkloadSummary {
+                kind: match s.workloads[wi].kind {
+                    crate::scenario::WorkloadKind::Deployment => "Deployment".into(),
+                    crate::scenario::WorkloadKind::CronJob(_) => "CronJob".into(),
+                },
+                pods_created: w_created[wi],
+                replicas_min: if lo == i64::MAX { 0 } else { lo },
+                replicas_max: if hi == i64::MIN { 0 } else { hi },
+                scheduling_latency_s: Percentiles {
+                    censored: w_censored[wi].0,
+                    ..Percentiles::of(std::mem::take(&mut w_sched[wi]))
+                },
+                startup_latency_s: Percentiles {
+                    censored: w_censored[wi].1,
+                    ..Percentiles::of(std::mem::take(&mut w_startup[wi]))
+                },
+                oom_killed: t.oom_kills,
+                cpu_demand_core_s: round6(t.cpu_demand_core_s),
+                cpu_unserved_core_s: round6(t.cpu_unserved_core_s),
+            },
+        );
+    }
+    let queues = s
+        .queues
+        .iter()
+        .zip(&r.queues)
+        .map(|(q, t)| {
+            let age = match t.age_ms {
+                Some([p50, p90, p99, max]) => Percentiles {
+                    count: t.processed.round() as u64,
+                    censored: 0,
+                    p50: p50 as f64 / 1000.0,
+                    p90: p90 as f64 / 1000.0,
+                    p99: p99 as f64 / 1000.0,
+                    max: max as f64 / 1000.0,
+                },
+                None => Percentiles::of(Vec::new()),
+            };
+            (
+                q.name.clone(),
+                QueueSummary {
+                    consumer: key(q.consumer),
+                    arrived: round6(t.arrived),
+                    processed: round6(t.processed),
+                    redelivered: round6(t.redelivered),
+                    visible_peak: t.visible_peak,
+                    visible_at_end: t.visible_at_end,
+                    message_age_s: age,
+                },
+            )
+        })
+        .collect();
     let disruption_commands = r
         .disruptions
         .iter()
@@ -264,6 +409,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             created,
             evicted: r.pods_evicted,
             pending_at_end,
+            oom_killed: r.workloads.iter().map(|w| w.oom_kills).sum(),
         },
         nodes: NodeSummary {
             peak: r.nodes_peak,
@@ -284,6 +430,13 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         karpenter: KarpenterSummary {
             solves: r.solves,
             disruption_commands,
+        },
+        workloads,
+        queues,
+        jobs: JobSummary {
+            completed: r.jobs.0,
+            failed: r.jobs.1,
+            skipped: r.jobs.2,
         },
         warnings: s.warnings.clone(),
     }

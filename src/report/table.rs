@@ -87,6 +87,54 @@ pub fn render_table(s: &Summary) -> String {
             .collect();
         let _ = writeln!(o, "       removed: {}", rm.join(", "));
     }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Workloads                      replicas    sched p50   p99 (s)  OOMKills  unserved CPU (core·h)"
+    );
+    for (name, w) in &s.workloads {
+        let _ = writeln!(
+            o,
+            "  {:<28} {:>5}–{:<5} {:>8.2}  {:>8.2}  {:>8}  {:>10.2}",
+            truncate(name, 28),
+            w.replicas_min,
+            w.replicas_max,
+            w.scheduling_latency_s.p50,
+            w.scheduling_latency_s.p99,
+            w.oom_killed,
+            w.cpu_unserved_core_s / 3600.0
+        );
+    }
+    if !s.queues.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Queues                         arrived  processed  peak visible  age p50    p99    max (s)"
+        );
+        for (name, q) in &s.queues {
+            let _ = writeln!(
+                o,
+                "  {:<24} {:>11.0} {:>10.0} {:>13} {:>8.1} {:>6.1} {:>6.1}",
+                truncate(name, 24),
+                q.arrived,
+                q.processed,
+                q.visible_peak,
+                q.message_age_s.p50,
+                q.message_age_s.p99,
+                q.message_age_s.max
+            );
+        }
+    }
+    if s.jobs.completed + s.jobs.failed + s.jobs.skipped > 0 {
+        let _ = writeln!(
+            o,
+            "Jobs   completed {}  failed {}  skipped {}",
+            s.jobs.completed, s.jobs.failed, s.jobs.skipped
+        );
+    }
+    if s.pods.oom_killed > 0 {
+        let _ = writeln!(o, "OOMKills {}", s.pods.oom_killed);
+    }
     if !s.warnings.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "Warnings");
@@ -95,4 +143,15 @@ pub fn render_table(s: &Summary) -> String {
         }
     }
     o
+}
+
+/// Shortens `s` to at most `n` characters, marking the cut with `…`.
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
 }

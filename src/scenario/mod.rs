@@ -12,6 +12,8 @@
 //!
 //! Every error names the file, the line, the object and the field.
 
+mod cronjob;
+mod keda;
 pub mod model;
 pub mod raw;
 mod validate;

@@ -35,8 +35,10 @@ pub struct Scenario {
     pub node_pools: Vec<NodePool>,
     /// EKS managed node groups.
     pub node_groups: Vec<NodeGroup>,
-    /// Workloads (Deployments) with their autoscaling and demand.
+    /// Workloads (Deployments and CronJobs) with their autoscaling and demand.
     pub workloads: Vec<Workload>,
+    /// SQS queues.
+    pub queues: Vec<Queue>,
     /// DaemonSets: per-node overhead.
     pub daemonsets: Vec<DaemonSet>,
     /// PodDisruptionBudgets.
@@ -231,6 +233,8 @@ pub struct PodTemplate {
     /// Requests the HPA divides usage by: containers and sidecars, or pod-level requests
     /// (`calculateRequests`).
     pub metric_requests: Resources,
+    /// The app containers, for ContainerResource metrics.
+    pub containers: Vec<ContainerSpec>,
     /// CPU limit in millicores, if every container sets one.
     pub cpu_limit_m: Option<i64>,
     /// Memory limit in bytes, if every container sets one.
@@ -264,6 +268,15 @@ impl PodTemplate {
     }
 }
 
+/// One app container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerSpec {
+    /// Container name.
+    pub name: String,
+    /// Its CPU and memory requests (`pods` is 0).
+    pub requests: Resources,
+}
+
 /// The resource an HPA metric measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricResource {
@@ -289,6 +302,79 @@ pub enum HpaMetric {
         resource: MetricResource,
         /// Target per pod (millicores or milli-bytes, upstream `MilliValue`).
         target_milli: i64,
+    },
+    /// `ContainerResource` with `Utilization`: one container's usage over its request.
+    ContainerUtilization {
+        /// Measured resource.
+        resource: MetricResource,
+        /// Index into [`PodTemplate::containers`].
+        container: usize,
+        /// Target percent.
+        target_percent: i64,
+    },
+    /// `ContainerResource` with `AverageValue`.
+    ContainerAverageValue {
+        /// Measured resource.
+        resource: MetricResource,
+        /// Index into [`PodTemplate::containers`].
+        container: usize,
+        /// Target per pod (milli-units).
+        target_milli: i64,
+    },
+    /// `Pods` with `AverageValue`: a per-pod custom metric.
+    PodsAverageValue {
+        /// Index into the target workload's [`Workload::metrics`].
+        metric: usize,
+        /// Target per pod (milli-units).
+        target_milli: i64,
+    },
+    /// `External` with `Value`: the metric's total against a total target.
+    ExternalValue {
+        /// Where the value comes from.
+        source: ExternalSource,
+        /// Target total (milli-units).
+        target_milli: i64,
+    },
+    /// `External` with `AverageValue`: the metric's total against a per-pod target (KEDA's
+    /// default).
+    ExternalAverageValue {
+        /// Where the value comes from.
+        source: ExternalSource,
+        /// Target per pod (milli-units).
+        target_milli: i64,
+    },
+}
+
+impl HpaMetric {
+    /// The resource a Resource or ContainerResource metric measures.
+    pub fn resource(&self) -> Option<MetricResource> {
+        match *self {
+            HpaMetric::Utilization { resource, .. }
+            | HpaMetric::AverageValue { resource, .. }
+            | HpaMetric::ContainerUtilization { resource, .. }
+            | HpaMetric::ContainerAverageValue { resource, .. } => Some(resource),
+            _ => None,
+        }
+    }
+}
+
+/// Where an External metric's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternalSource {
+    /// An SQS queue ([`Scenario::queues`] index), as KEDA's `aws-sqs-queue` scaler reads it:
+    /// `ApproximateNumberOfMessages`, plus in-flight messages when `in_flight`.
+    Queue {
+        /// Queue index.
+        queue: usize,
+        /// Add `ApproximateNumberOfMessagesNotVisible` (`scaleOnInFlight`).
+        in_flight: bool,
+    },
+    /// A workload's custom metric, as a cluster-wide total.
+    WorkloadMetric {
+        /// Workload index.
+        workload: usize,
+        /// Index into that workload's [`Workload::metrics`].
+        metric: usize,
     },
 }
 
@@ -378,6 +464,8 @@ pub enum DemandUnit {
     /// Replicas: with an HPA, the load that puts that many pods at the HPA's CPU target; without
     /// one, the Deployment's replica count itself.
     Replicas,
+    /// Messages per second (queue arrivals only).
+    MessagesPerSecond,
 }
 
 /// A workload's demand over time.
@@ -407,23 +495,156 @@ pub enum Demand {
     },
 }
 
-/// A Deployment with its autoscaler and demand.
+/// A Deployment or a CronJob with its autoscaler, demand and resource model.
 #[derive(Debug, Clone)]
 pub struct Workload {
     /// Name.
     pub name: String,
     /// Namespace.
     pub namespace: String,
-    /// `spec.replicas` (default 1).
+    /// What creates its pods.
+    pub kind: WorkloadKind,
+    /// `spec.replicas` (default 1; 0 for CronJobs).
     pub replicas: i64,
     /// Pod template.
     pub template: PodTemplate,
-    /// The HPA scaling it.
+    /// The HPA scaling it (for a KEDA ScaledObject, the HPA KEDA generates).
     pub hpa: Option<Hpa>,
+    /// The KEDA ScaledObject scaling it.
+    pub keda: Option<Keda>,
     /// Its demand.
     pub demand: Option<Demand>,
+    /// Per-pod memory usage.
+    pub memory: Option<MemoryModel>,
+    /// Custom metrics its pods expose (for Pods and External HPA metrics).
+    pub metrics: Vec<CustomMetric>,
     /// Index of the PDB covering its pods.
     pub pdb: Option<usize>,
+}
+
+/// What creates a workload's pods.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkloadKind {
+    /// apps/v1 Deployment (through its ReplicaSet).
+    Deployment,
+    /// batch/v1 CronJob (through the Jobs it creates).
+    CronJob(Box<CronJob>),
+}
+
+/// Per-pod memory working set: `baseline + per_core × CPU usage (cores) + leak × container age`.
+/// The leak restarts from zero when the container restarts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryModel {
+    /// Working set at zero load, bytes.
+    pub baseline_b: i64,
+    /// Extra bytes per core of CPU usage.
+    pub per_core_b: i64,
+    /// Growth per hour of container age, bytes.
+    pub leak_per_hour_b: i64,
+}
+
+/// A custom metric a workload's pods expose: `per_demand_unit` metric units per unit of the
+/// workload's demand, spread evenly over its ready pods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomMetric {
+    /// Metric name, as HPA `pods.metric.name` and `external.metric.name` refer to it.
+    pub name: String,
+    /// Metric units per demand unit.
+    pub per_demand_unit: f64,
+}
+
+/// A KEDA ScaledObject (keda.sh/v1alpha1) with defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keda {
+    /// Name.
+    pub name: String,
+    /// `pollingInterval` (default 30 s).
+    pub polling_ms: Millis,
+    /// `cooldownPeriod` (default 300 s).
+    pub cooldown_ms: Millis,
+    /// `initialCooldownPeriod` (default 0).
+    pub initial_cooldown_ms: Millis,
+    /// `minReplicaCount` (default 0).
+    pub min_replicas: i64,
+    /// `maxReplicaCount` (default 100).
+    pub max_replicas: i64,
+    /// `idleReplicaCount`, if set.
+    pub idle_replicas: Option<i64>,
+    /// Triggers.
+    pub triggers: Vec<KedaTrigger>,
+}
+
+/// A KEDA trigger.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KedaTrigger {
+    /// `aws-sqs-queue`.
+    SqsQueue {
+        /// Queue index in [`Scenario::queues`].
+        queue: usize,
+        /// `queueLength`: target messages per replica, milli-units (default 5).
+        target_milli: i64,
+        /// `activationQueueLength` (default 0): active when the value is strictly greater.
+        activation_milli: i64,
+        /// `scaleOnInFlight` (default true).
+        in_flight: bool,
+    },
+    /// `cpu` or `memory`: a Resource metric on the generated HPA; never decides activity.
+    Resource(HpaMetric),
+}
+
+/// An SQS queue and the Deployment that consumes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    /// Queue name (the last path segment of a `queueURL`).
+    pub name: String,
+    /// Message arrivals per second over time.
+    pub arrivals: Demand,
+    /// Consuming workload index.
+    pub consumer: usize,
+    /// Processing time per message.
+    pub processing: Dist,
+    /// Messages one pod processes at once.
+    pub concurrency: i64,
+    /// CPU used by a pod per message it is processing, millicores.
+    pub cpu_per_message_m: i64,
+    /// Visibility timeout: how long a message received by a pod that dies stays invisible.
+    pub visibility_timeout_ms: Millis,
+}
+
+/// A CronJob (batch/v1) with its Job template, defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CronJob {
+    /// `spec.schedule`.
+    pub schedule: crate::k8s::cron::Schedule,
+    /// `spec.timeZone` (`None`: UTC, the kube-controller-manager's zone on EKS).
+    pub time_zone: Option<String>,
+    /// `spec.concurrencyPolicy`.
+    pub concurrency: ConcurrencyPolicy,
+    /// `spec.startingDeadlineSeconds`, in ms.
+    pub starting_deadline_ms: Option<Millis>,
+    /// `spec.suspend`.
+    pub suspend: bool,
+    /// Job `parallelism` (default 1).
+    pub parallelism: i64,
+    /// Job `completions` (`None`: work-queue semantics; default 1 when parallelism is unset).
+    pub completions: Option<i64>,
+    /// Job `activeDeadlineSeconds`, in ms.
+    pub active_deadline_ms: Option<Millis>,
+    /// Job `backoffLimit` (default 6).
+    pub backoff_limit: i64,
+    /// Run time of one pod, from container start to success.
+    pub duration: Dist,
+}
+
+/// `concurrencyPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConcurrencyPolicy {
+    /// Jobs may overlap.
+    Allow,
+    /// Skip a run while the previous Job is active.
+    Forbid,
+    /// Delete the active Job and start the new one.
+    Replace,
 }
 
 /// A DaemonSet: one pod per matching node.

@@ -587,11 +587,31 @@ pub struct MetricSpec {
     /// Container resource metric.
     pub container_resource: Option<ContainerResourceMetricSource>,
     /// Pods metric.
-    pub pods: Ignored,
+    pub pods: Option<NamedMetricSource>,
     /// Object metric.
     pub object: Ignored,
     /// External metric.
-    pub external: Ignored,
+    pub external: Option<NamedMetricSource>,
+}
+
+/// A Pods or External metric source.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedMetricSource {
+    /// The metric.
+    pub metric: MetricIdentifier,
+    /// Target.
+    pub target: MetricTarget,
+}
+
+/// `MetricIdentifier`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricIdentifier {
+    /// Metric name.
+    pub name: Spanned<String>,
+    /// Label selector (not simulated: every series of the name is summed).
+    pub selector: Option<LabelSelector>,
 }
 
 /// Resource metric source.
@@ -626,9 +646,9 @@ pub struct MetricTarget {
     /// Percent of request.
     pub average_utilization: Option<Spanned<i64>>,
     /// Average per pod.
-    pub average_value: Option<Quantity>,
+    pub average_value: Option<Spanned<Quantity>>,
     /// Total.
-    pub value: Option<Quantity>,
+    pub value: Option<Spanned<Quantity>>,
 }
 
 /// HPA behavior.
@@ -932,8 +952,10 @@ pub struct ScenarioSpec {
     pub prices: Option<Prices>,
     /// EKS managed node groups.
     pub node_groups: Option<Vec<NodeGroup>>,
-    /// Demand per workload.
+    /// Demand and resource model per workload.
     pub workloads: Option<Vec<WorkloadDemand>>,
+    /// SQS queues.
+    pub queues: Option<Vec<Queue>>,
     /// Latency distributions.
     pub latency: Option<Latency>,
     /// Karpenter controller settings.
@@ -972,18 +994,262 @@ pub struct NodeGroup {
     pub max_pods: Option<Spanned<i64>>,
 }
 
-/// Demand for one Deployment.
+/// Demand and resource model for one Deployment or CronJob.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadDemand {
-    /// Deployment name.
+    /// Deployment or CronJob name.
     pub name: Spanned<String>,
-    /// Deployment namespace (default `default`).
+    /// Namespace (default `default`).
     pub namespace: Option<String>,
     /// A daily curve.
     pub daily: Option<DailyCurve>,
     /// A CSV trace.
     pub trace: Option<Trace>,
+    /// Per-pod memory working set.
+    pub memory: Option<MemoryModel>,
+    /// Custom metrics the pods expose.
+    pub metrics: Option<Vec<CustomMetric>>,
+    /// CronJob pods: run time of one pod.
+    pub job_duration: Option<Distribution>,
+}
+
+/// Per-pod memory model.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MemoryModel {
+    /// Working set at zero load (quantity).
+    pub baseline: Spanned<Quantity>,
+    /// Extra working set per core of CPU usage (quantity, default 0).
+    pub per_core: Option<Spanned<Quantity>>,
+    /// Growth per hour of container age (quantity, default 0).
+    pub leak_per_hour: Option<Spanned<Quantity>>,
+}
+
+/// A custom metric.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CustomMetric {
+    /// Metric name.
+    pub name: Spanned<String>,
+    /// Metric units per unit of the workload's demand.
+    pub per_demand_unit: Spanned<f64>,
+}
+
+/// An SQS queue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Queue {
+    /// Queue name, as the last segment of a ScaledObject trigger's `queueURL`.
+    pub name: Spanned<String>,
+    /// Consuming Deployment (default: the target of the ScaledObject reading this queue).
+    pub consumer: Option<QueueConsumer>,
+    /// Arrivals in messages per second: a daily curve.
+    pub daily: Option<DailyCurve>,
+    /// Arrivals in messages per second: a CSV trace.
+    pub trace: Option<Trace>,
+    /// Processing time per message.
+    pub processing_time: Distribution,
+    /// Messages one pod processes at once (default 1).
+    pub concurrency: Option<Spanned<i64>>,
+    /// CPU a pod uses per message in progress (quantity; default: the pod's CPU request
+    /// divided by `concurrency`).
+    pub cpu_per_message: Option<Spanned<Quantity>>,
+    /// Visibility timeout (Go duration, default 30s).
+    pub visibility_timeout: Option<Spanned<String>>,
+}
+
+/// A queue's consumer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct QueueConsumer {
+    /// Deployment name.
+    pub name: Spanned<String>,
+    /// Namespace (default `default`).
+    pub namespace: Option<String>,
+}
+
+/// keda.sh/v1alpha1 ScaledObject.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScaledObject {
+    /// `keda.sh/v1alpha1`.
+    pub api_version: String,
+    /// `ScaledObject`.
+    pub kind: String,
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Spec.
+    pub spec: ScaledObjectSpec,
+    /// Ignored.
+    pub status: Ignored,
+}
+
+/// ScaledObject spec.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScaledObjectSpec {
+    /// The scaled Deployment.
+    pub scale_target_ref: KedaTargetRef,
+    /// Seconds between trigger checks (default 30).
+    pub polling_interval: Option<Spanned<i64>>,
+    /// Seconds after the last active trigger before scaling to zero (default 300).
+    pub cooldown_period: Option<Spanned<i64>>,
+    /// Seconds after creation before the first scale to zero (default 0).
+    pub initial_cooldown_period: Option<Spanned<i64>>,
+    /// Replicas while idle.
+    pub idle_replica_count: Option<Spanned<i64>>,
+    /// Minimum replicas (default 0).
+    pub min_replica_count: Option<Spanned<i64>>,
+    /// Maximum replicas (default 100).
+    pub max_replica_count: Option<Spanned<i64>>,
+    /// Advanced settings.
+    pub advanced: Option<KedaAdvanced>,
+    /// Fallback replicas on scaler errors (scalers never fail in ksim).
+    pub fallback: Ignored,
+    /// Triggers.
+    pub triggers: Vec<KedaTrigger>,
+}
+
+/// ScaledObject `scaleTargetRef`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KedaTargetRef {
+    /// Name.
+    pub name: Spanned<String>,
+    /// Kind (default `Deployment`).
+    pub kind: Option<Spanned<String>>,
+    /// API version.
+    pub api_version: Option<String>,
+    /// Ignored.
+    pub env_source_container_name: Ignored,
+}
+
+/// ScaledObject `advanced`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KedaAdvanced {
+    /// The generated HPA's settings.
+    pub horizontal_pod_autoscaler_config: Option<KedaHpaConfig>,
+    /// Ignored.
+    pub restore_to_original_replica_count: Ignored,
+    /// Scaling modifiers (formulas over triggers): not simulated.
+    pub scaling_modifiers: Ignored,
+}
+
+/// `advanced.horizontalPodAutoscalerConfig`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KedaHpaConfig {
+    /// HPA name (default `keda-hpa-<ScaledObject>`).
+    pub name: Option<String>,
+    /// HPA behavior.
+    pub behavior: Option<HpaBehavior>,
+}
+
+/// A ScaledObject trigger.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KedaTrigger {
+    /// Scaler type, e.g. `aws-sqs-queue`.
+    #[serde(rename = "type")]
+    pub type_: Spanned<String>,
+    /// Scaler settings (strings).
+    pub metadata: BTreeMap<String, Scalar>,
+    /// Trigger name.
+    pub name: Option<String>,
+    /// `AverageValue` (default) or `Value`.
+    pub metric_type: Option<Spanned<String>>,
+    /// Ignored (no AWS credentials are needed in a simulation).
+    pub authentication_ref: Ignored,
+    /// Whether the metrics adapter answers from the last poll.
+    pub use_cached_metrics: Option<bool>,
+}
+
+/// batch/v1 CronJob.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CronJob {
+    /// `batch/v1`.
+    pub api_version: String,
+    /// `CronJob`.
+    pub kind: String,
+    /// Metadata.
+    pub metadata: ObjectMeta,
+    /// Spec.
+    pub spec: CronJobSpec,
+    /// Ignored.
+    pub status: Ignored,
+}
+
+/// CronJob spec.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CronJobSpec {
+    /// Cron schedule.
+    pub schedule: Spanned<String>,
+    /// IANA time zone name.
+    pub time_zone: Option<Spanned<String>>,
+    /// Seconds after the scheduled time within which a missed run may still start.
+    pub starting_deadline_seconds: Option<Spanned<i64>>,
+    /// `Allow` (default), `Forbid` or `Replace`.
+    pub concurrency_policy: Option<Spanned<String>>,
+    /// Suspend new runs.
+    pub suspend: Option<bool>,
+    /// The Job template.
+    pub job_template: JobTemplateSpec,
+    /// Ignored.
+    pub successful_jobs_history_limit: Ignored,
+    /// Ignored.
+    pub failed_jobs_history_limit: Ignored,
+}
+
+/// A Job template.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct JobTemplateSpec {
+    /// Ignored.
+    pub metadata: Ignored,
+    /// Job spec.
+    pub spec: JobSpec,
+}
+
+/// batch/v1 JobSpec.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct JobSpec {
+    /// Pods running at once.
+    pub parallelism: Option<Spanned<i64>>,
+    /// Successful pods needed.
+    pub completions: Option<Spanned<i64>>,
+    /// Seconds the Job may run.
+    pub active_deadline_seconds: Option<Spanned<i64>>,
+    /// Pod template.
+    pub template: PodTemplateSpec,
+    /// Failures (evictions count) before the Job fails (default 6).
+    pub backoff_limit: Option<Spanned<i64>>,
+    /// Ignored.
+    pub backoff_limit_per_index: Ignored,
+    /// Ignored.
+    pub max_failed_indexes: Ignored,
+    /// Ignored.
+    pub pod_failure_policy: Ignored,
+    /// Ignored.
+    pub success_policy: Ignored,
+    /// Ignored.
+    pub ttl_seconds_after_finished: Ignored,
+    /// Ignored.
+    pub completion_mode: Ignored,
+    /// Ignored.
+    pub suspend: Ignored,
+    /// Ignored.
+    pub selector: Ignored,
+    /// Ignored.
+    pub manual_selector: Ignored,
+    /// Ignored.
+    pub pod_replacement_policy: Ignored,
+    /// Ignored.
+    pub managed_by: Ignored,
 }
 
 /// A daily demand curve.
@@ -1027,7 +1293,7 @@ pub struct Latency {
 }
 
 /// A latency distribution.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Distribution {
     /// Always this value.

@@ -22,16 +22,16 @@ use std::path::PathBuf;
 
 /// Where an object came from, for error messages.
 #[derive(Debug, Clone)]
-struct Ctx {
-    file: String,
+pub(super) struct Ctx {
+    pub(super) file: String,
     /// Lines before the document in its file.
-    line_offset: u64,
-    object: String,
-    base_dir: Option<PathBuf>,
+    pub(super) line_offset: u64,
+    pub(super) object: String,
+    pub(super) base_dir: Option<PathBuf>,
 }
 
 impl Ctx {
-    fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
+    pub(super) fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
         InputError {
             file: self.file.clone(),
             line: self.line_offset + 1,
@@ -42,7 +42,12 @@ impl Ctx {
         }
     }
 
-    fn err_at<T>(&self, at: &Spanned<T>, field: &str, msg: impl Into<String>) -> InputError {
+    pub(super) fn err_at<T>(
+        &self,
+        at: &Spanned<T>,
+        field: &str,
+        msg: impl Into<String>,
+    ) -> InputError {
         let mut e = self.err(field, msg);
         let line = at.referenced.line();
         if line > 0 {
@@ -53,11 +58,11 @@ impl Ctx {
     }
 }
 
-struct Item<T> {
-    ctx: Ctx,
-    name: String,
-    namespace: String,
-    raw: T,
+pub(super) struct Item<T> {
+    pub(super) ctx: Ctx,
+    pub(super) name: String,
+    pub(super) namespace: String,
+    pub(super) raw: T,
 }
 
 #[derive(Default)]
@@ -68,6 +73,8 @@ struct Collected {
     node_pools: Vec<Item<raw::NodePool>>,
     node_classes: Vec<Item<raw::Ec2NodeClass>>,
     pdbs: Vec<Item<raw::Pdb>>,
+    scaled_objects: Vec<Item<raw::ScaledObject>>,
+    cron_jobs: Vec<Item<raw::CronJob>>,
     scenarios: Vec<Item<raw::Scenario>>,
     warnings: Vec<String>,
     documents: usize,
@@ -81,6 +88,8 @@ const KINDS: &[(&str, &str)] = &[
     ("NodePool", "karpenter.sh/v1"),
     ("EC2NodeClass", "karpenter.k8s.aws/v1"),
     ("PodDisruptionBudget", "policy/v1"),
+    ("ScaledObject", "keda.sh/v1alpha1"),
+    ("CronJob", "batch/v1"),
     ("Scenario", "ksim/v1alpha1"),
 ];
 
@@ -181,6 +190,8 @@ fn collect(c: &mut Collected, src: &Source, doc: &Document<'_>) -> Result<(), In
         "NodePool" => push!(c.node_pools),
         "EC2NodeClass" => push!(c.node_classes),
         "PodDisruptionBudget" => push!(c.pdbs),
+        "ScaledObject" => push!(c.scaled_objects),
+        "CronJob" => push!(c.cron_jobs),
         "Scenario" => push!(c.scenarios),
         _ => unreachable!("kind listed in KINDS"),
     }
@@ -205,13 +216,13 @@ fn check_unique<T>(items: &[Item<T>], kind: &str) -> Result<(), InputError> {
     Ok(())
 }
 
-fn scalar_map(m: &Option<BTreeMap<String, raw::Scalar>>) -> Labels {
+pub(super) fn scalar_map(m: &Option<BTreeMap<String, raw::Scalar>>) -> Labels {
     m.as_ref()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect())
         .unwrap_or_default()
 }
 
-fn check_labels(ctx: &Ctx, field: &str, labels: &Labels) -> Result<(), InputError> {
+pub(super) fn check_labels(ctx: &Ctx, field: &str, labels: &Labels) -> Result<(), InputError> {
     for (k, v) in labels {
         validate_label_key(k).map_err(|e| ctx.err(field, e))?;
         validate_label_value(v).map_err(|e| ctx.err(field, e))?;
@@ -238,6 +249,8 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
     check_unique(&c.node_pools, "NodePool")?;
     check_unique(&c.node_classes, "EC2NodeClass")?;
     check_unique(&c.pdbs, "PodDisruptionBudget")?;
+    check_unique(&c.scaled_objects, "ScaledObject")?;
+    check_unique(&c.cron_jobs, "CronJob")?;
     if c.scenarios.len() > 1 {
         let second = &c.scenarios[1];
         return Err(second.ctx.err(
@@ -310,15 +323,45 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         workloads.push(Workload {
             name: d.name.clone(),
             namespace: d.namespace.clone(),
+            kind: WorkloadKind::Deployment,
             replicas,
             template,
             hpa: None,
+            keda: None,
             demand: None,
+            memory: None,
+            metrics: Vec::new(),
             pdb,
         });
     }
+    for cj in &c.cron_jobs {
+        if workloads
+            .iter()
+            .any(|w| w.name == cj.name && w.namespace == cj.namespace)
+        {
+            return Err(cj.ctx.err(
+                "metadata.name",
+                format!(
+                    "a Deployment {}/{} exists too; ksim names pods by their workload, so names must be unique",
+                    cj.namespace, cj.name
+                ),
+            ));
+        }
+        let mut w = super::cronjob::cron_job(cj, &mut warnings)?;
+        w.pdb = pdbs
+            .iter()
+            .position(|p| p.namespace == w.namespace && p.selector.matches(&w.template.labels));
+        workloads.push(w);
+    }
+    spec.attach_workload_settings(&mut workloads, &mut warnings)?;
+    let (mut queues, _) = match &spec.raw {
+        Some((ctx, raw)) => {
+            super::keda::queues(ctx, raw.queues.as_deref().unwrap_or(&[]), &workloads)?
+        }
+        None => (Vec::new(), Vec::new()),
+    };
     for h in &c.hpas {
-        let (idx, hpa) = hpa(h, &workloads)?;
+        let (idx, hpa) = hpa(h, &workloads, &queues)?;
         if workloads[idx].hpa.is_some() {
             return Err(h.ctx.err_at(
                 &h.raw.spec.scale_target_ref.name,
@@ -331,7 +374,41 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         }
         workloads[idx].hpa = Some(hpa);
     }
-    spec.attach_demand(&mut workloads, &mut warnings)?;
+    for so in &c.scaled_objects {
+        let (idx, keda, hpa) =
+            super::keda::scaled_object(so, &workloads, &mut queues, &mut warnings)?;
+        if let Some(other) = &workloads[idx].hpa {
+            return Err(so.ctx.err_at(
+                &so.raw.spec.scale_target_ref.name,
+                "spec.scaleTargetRef.name",
+                format!(
+                    "Deployment {} is already scaled by HorizontalPodAutoscaler {}",
+                    workloads[idx].name, other.name
+                ),
+            ));
+        }
+        check_metric_requests(&so.ctx, &hpa.metrics, &workloads[idx])?;
+        workloads[idx].hpa = Some(hpa);
+        workloads[idx].keda = Some(keda);
+    }
+    super::keda::finish_queues(spec.raw.map(|r| r.0), &mut queues, &workloads)?;
+    for w in &workloads {
+        if w.hpa.is_some()
+            && w.demand.is_none()
+            && !queues.iter().any(|q| {
+                q.consumer
+                    == workloads
+                        .iter()
+                        .position(|x| std::ptr::eq(x, w))
+                        .unwrap_or(usize::MAX)
+            })
+        {
+            warnings.push(format!(
+                "Deployment {}/{} has an HPA but no demand in the Scenario: it sees no load and the HPA scales it down to minReplicas",
+                w.namespace, w.name
+            ));
+        }
+    }
 
     let prices = spec.prices()?;
     check_prices(
@@ -364,6 +441,7 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         node_pools,
         node_groups,
         workloads,
+        queues,
         daemonsets,
         pdbs,
         latency: spec.latency,
@@ -662,12 +740,16 @@ impl<'a> ScenarioSettings<'a> {
         Ok(out)
     }
 
-    fn attach_demand(
+    /// Attaches the Scenario's per-workload settings: demand, memory model, custom metrics,
+    /// and CronJob run times.
+    fn attach_workload_settings(
         &self,
         workloads: &mut [Workload],
         warnings: &mut Vec<String>,
     ) -> Result<(), InputError> {
+        let mut job_duration_set = vec![false; workloads.len()];
         if let Some((ctx, s)) = &self.raw {
+            let mut seen = vec![false; workloads.len()];
             for (i, w) in s.workloads.iter().flatten().enumerate() {
                 let f = |x: &str| format!("spec.workloads[{i}].{x}");
                 let ns = w.namespace.clone().unwrap_or_else(|| "default".into());
@@ -678,45 +760,128 @@ impl<'a> ScenarioSettings<'a> {
                         ctx.err_at(
                             &w.name,
                             &f("name"),
-                            format!("no Deployment {ns}/{} in the input", w.name.value),
+                            format!(
+                                "no Deployment or CronJob {ns}/{} in the input",
+                                w.name.value
+                            ),
                         )
                     })?;
-                if workloads[idx].demand.is_some() {
+                if std::mem::replace(&mut seen[idx], true) {
                     return Err(ctx.err_at(
                         &w.name,
                         &f("name"),
-                        format!("demand for {ns}/{} is given twice", w.name.value),
+                        format!("{ns}/{} is listed twice", w.name.value),
                     ));
                 }
                 let demand = match (&w.daily, &w.trace) {
-                    (Some(d), None) => daily(ctx, &f("daily"), d)?,
-                    (None, Some(t)) => trace(ctx, &f("trace"), t)?,
+                    (Some(d), None) => Some(daily(ctx, &f("daily"), d)?),
+                    (None, Some(t)) => Some(trace(ctx, &f("trace"), t)?),
+                    (None, None) => None,
                     _ => {
                         return Err(ctx.err_at(
                             &w.name,
                             &f("name"),
-                            "give exactly one of `daily` or `trace`",
+                            "give at most one of `daily` or `trace`",
                         ));
                     }
                 };
-                let unit = match &demand {
-                    Demand::Daily { unit, .. } | Demand::Trace { unit, .. } => *unit,
-                };
-                if unit == DemandUnit::Cores && workloads[idx].template.metric_requests.cpu_m == 0 {
-                    return Err(ctx.err_at(
-                        &w.name,
-                        &f("name"),
-                        "demand in cores needs the pods to request CPU",
-                    ));
+                if let Some(demand) = &demand {
+                    let unit = match demand {
+                        Demand::Daily { unit, .. } | Demand::Trace { unit, .. } => *unit,
+                    };
+                    if unit == DemandUnit::Cores
+                        && workloads[idx].template.metric_requests.cpu_m == 0
+                    {
+                        return Err(ctx.err_at(
+                            &w.name,
+                            &f("name"),
+                            "demand in cores needs the pods to request CPU",
+                        ));
+                    }
                 }
-                workloads[idx].demand = Some(demand);
+                workloads[idx].demand = demand;
+                if let Some(m) = &w.memory {
+                    let q = |v: &Spanned<Quantity>, name: &str| -> Result<i64, InputError> {
+                        if v.value.is_negative() {
+                            Err(ctx.err_at(
+                                v,
+                                &f(&format!("memory.{name}")),
+                                "must not be negative",
+                            ))
+                        } else {
+                            Ok(v.value.value())
+                        }
+                    };
+                    workloads[idx].memory = Some(MemoryModel {
+                        baseline_b: q(&m.baseline, "baseline")?,
+                        per_core_b: m
+                            .per_core
+                            .as_ref()
+                            .map(|v| q(v, "perCore"))
+                            .transpose()?
+                            .unwrap_or(0),
+                        leak_per_hour_b: m
+                            .leak_per_hour
+                            .as_ref()
+                            .map(|v| q(v, "leakPerHour"))
+                            .transpose()?
+                            .unwrap_or(0),
+                    });
+                }
+                for (j, m) in w.metrics.iter().flatten().enumerate() {
+                    let mf = f(&format!("metrics[{j}]"));
+                    if m.name.value.is_empty() {
+                        return Err(ctx.err_at(
+                            &m.name,
+                            &format!("{mf}.name"),
+                            "must not be empty",
+                        ));
+                    }
+                    if workloads[idx]
+                        .metrics
+                        .iter()
+                        .any(|x| x.name == m.name.value)
+                    {
+                        return Err(ctx.err_at(
+                            &m.name,
+                            &format!("{mf}.name"),
+                            format!("duplicate metric {:?}", m.name.value),
+                        ));
+                    }
+                    let v = m.per_demand_unit.value;
+                    if !(v.is_finite() && (0.0..=1e9).contains(&v)) {
+                        return Err(ctx.err_at(
+                            &m.per_demand_unit,
+                            &format!("{mf}.perDemandUnit"),
+                            "must be a number between 0 and 1e9",
+                        ));
+                    }
+                    workloads[idx].metrics.push(CustomMetric {
+                        name: m.name.value.clone(),
+                        per_demand_unit: v,
+                    });
+                }
+                if let Some(d) = &w.job_duration {
+                    let WorkloadKind::CronJob(cj) = &mut workloads[idx].kind else {
+                        return Err(ctx.err_at(
+                            &w.name,
+                            &f("jobDuration"),
+                            "only CronJobs have a job duration",
+                        ));
+                    };
+                    cj.duration =
+                        dist(ctx, &f("jobDuration"), &Some(d.clone()), Dist::Constant(0))?;
+                    job_duration_set[idx] = true;
+                }
             }
         }
-        for w in workloads.iter() {
-            if w.hpa.is_some() && w.demand.is_none() {
+        for (i, w) in workloads.iter().enumerate() {
+            if matches!(w.kind, WorkloadKind::CronJob(_)) && !job_duration_set[i] {
                 warnings.push(format!(
-                    "Deployment {}/{} has an HPA but no demand in the Scenario: it sees no load and the HPA scales it down to minReplicas",
-                    w.namespace, w.name
+                    "CronJob {}/{} has no jobDuration in the Scenario's spec.workloads: its pods run for {} s",
+                    w.namespace,
+                    w.name,
+                    super::cronjob::DEFAULT_JOB_DURATION_MS / 1000
                 ));
             }
         }
@@ -733,11 +898,11 @@ fn known_types(catalog: &Catalog) -> String {
     }
 }
 
-fn parse_ms(ctx: &Ctx, field: &str, s: &Spanned<String>) -> Result<Millis, InputError> {
+pub(super) fn parse_ms(ctx: &Ctx, field: &str, s: &Spanned<String>) -> Result<Millis, InputError> {
     parse_nonnegative_ms(&s.value).map_err(|e| ctx.err_at(s, field, e.to_string()))
 }
 
-fn dist(
+pub(super) fn dist(
     ctx: &Ctx,
     field: &str,
     raw: &Option<raw::Distribution>,
@@ -800,7 +965,7 @@ fn demand_unit(
     }
 }
 
-fn daily(ctx: &Ctx, field: &str, d: &raw::DailyCurve) -> Result<Demand, InputError> {
+pub(super) fn daily(ctx: &Ctx, field: &str, d: &raw::DailyCurve) -> Result<Demand, InputError> {
     let f = |x: &str| format!("{field}.{x}");
     let nonneg = |v: &Spanned<f64>, name: &str| -> Result<f64, InputError> {
         if v.value.is_finite() && v.value >= 0.0 && v.value <= 1e7 {
@@ -847,7 +1012,7 @@ fn daily(ctx: &Ctx, field: &str, d: &raw::DailyCurve) -> Result<Demand, InputErr
     })
 }
 
-fn trace(ctx: &Ctx, field: &str, t: &raw::Trace) -> Result<Demand, InputError> {
+pub(super) fn trace(ctx: &Ctx, field: &str, t: &raw::Trace) -> Result<Demand, InputError> {
     let unit = demand_unit(ctx, &format!("{field}.unit"), &t.unit)?;
     let path = PathBuf::from(&t.file.value);
     let path = match (&ctx.base_dir, path.is_absolute()) {
@@ -1037,7 +1202,7 @@ fn label_selector(
     Ok(LabelSelector { requirements: reqs })
 }
 
-fn check_selector(
+pub(super) fn check_selector(
     ctx: &Ctx,
     sel: &Option<raw::LabelSelector>,
     labels: &Labels,
@@ -1070,6 +1235,7 @@ struct Aggregated {
     requests: Resources,
     nonzero: Resources,
     metric: Resources,
+    containers: Vec<ContainerSpec>,
 }
 
 /// (requests, scoring requests, limits) of one container: (cpu m, memory B) each.
@@ -1153,9 +1319,24 @@ fn aggregate(
     let mut nz_sum = Resources::ZERO;
     let mut cpu_limit = Some(0i64);
     let mut mem_limit = Some(0i64);
+    let mut containers = Vec::new();
     for (i, c) in spec.containers.iter().enumerate() {
         let ((cpu, mem), (nzc, nzm), (cl, ml)) =
             container_requests(ctx, &format!("{field}.containers[{i}]"), c, warnings)?;
+        let name = c.name.clone().unwrap_or_default();
+        if name.is_empty() {
+            return Err(ctx.err(&format!("{field}.containers[{i}].name"), "Required value"));
+        }
+        if containers.iter().any(|x: &ContainerSpec| x.name == name) {
+            return Err(ctx.err(
+                &format!("{field}.containers[{i}].name"),
+                format!("Duplicate value: {name:?}"),
+            ));
+        }
+        containers.push(ContainerSpec {
+            name,
+            requests: Resources::new(cpu, mem, 0),
+        });
         sum += Resources::new(cpu, mem, 0);
         nz_sum += Resources::new(nzc, nzm, 0);
         cpu_limit = cpu_limit.zip(cl).map(|(a, b)| a + b);
@@ -1215,13 +1396,14 @@ fn aggregate(
             requests,
             nonzero,
             metric,
+            containers,
         },
         cpu_limit,
         mem_limit,
     ))
 }
 
-fn pod_template(
+pub(super) fn pod_template(
     ctx: &Ctx,
     field: &str,
     t: &raw::PodTemplateSpec,
@@ -1437,6 +1619,7 @@ fn pod_template(
         requests: agg.requests,
         nonzero_requests: agg.nonzero,
         metric_requests: agg.metric,
+        containers: agg.containers,
         cpu_limit_m: cpu_limit.filter(|v| *v > 0),
         mem_limit_b: mem_limit.filter(|v| *v > 0),
         node_selector,
@@ -1504,7 +1687,11 @@ fn pdb(p: &Item<raw::Pdb>) -> Result<Pdb, InputError> {
     })
 }
 
-fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), InputError> {
+fn hpa(
+    h: &Item<raw::Hpa>,
+    workloads: &[Workload],
+    queues: &[Queue],
+) -> Result<(usize, Hpa), InputError> {
     let ctx = &h.ctx;
     let s = &h.raw.spec;
     let target = &s.scale_target_ref;
@@ -1556,82 +1743,15 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
     }
     let mut metrics = Vec::new();
     for (i, m) in s.metrics.iter().flatten().enumerate() {
-        let f = format!("spec.metrics[{i}]");
-        match m.type_.value.as_str() {
-            "Resource" => {
-                let r = m.resource.as_ref().ok_or_else(|| {
-                    ctx.err_at(
-                        &m.type_,
-                        &format!("{f}.resource"),
-                        "must be set when type is Resource",
-                    )
-                })?;
-                let resource = match r.name.as_str() {
-                    "cpu" => MetricResource::Cpu,
-                    "memory" => {
-                        return Err(ctx.err_at(
-                            &m.type_,
-                            &format!("{f}.resource.name"),
-                            "memory metrics are not simulated yet (ksim has no per-pod memory model); use a cpu metric",
-                        ));
-                    }
-                    other => {
-                        return Err(ctx.err_at(
-                            &m.type_,
-                            &format!("{f}.resource.name"),
-                            format!("unsupported resource {other:?}; ksim simulates cpu metrics"),
-                        ));
-                    }
-                };
-                let t = &r.target;
-                let tf = format!("{f}.resource.target");
-                match t.type_.value.as_str() {
-                    "Utilization" => {
-                        let u = t.average_utilization.as_ref().ok_or_else(|| ctx.err_at(&t.type_, &format!("{tf}.averageUtilization"), "must be set when type is Utilization"))?;
-                        if u.value < 1 {
-                            return Err(ctx.err_at(u, &format!("{tf}.averageUtilization"), "must be greater than 0"));
-                        }
-                        metrics.push(HpaMetric::Utilization { resource, target_percent: u.value });
-                    }
-                    "AverageValue" => {
-                        let v = t.average_value.ok_or_else(|| ctx.err_at(&t.type_, &format!("{tf}.averageValue"), "must be set when type is AverageValue"))?;
-                        if v.milli_value() <= 0 {
-                            return Err(ctx.err_at(&t.type_, &format!("{tf}.averageValue"), "must be positive"));
-                        }
-                        metrics.push(HpaMetric::AverageValue { resource, target_milli: v.milli_value() });
-                    }
-                    other => return Err(ctx.err_at(&t.type_, &format!("{tf}.type"), format!("must be Utilization or AverageValue for a Resource metric, got {other:?}"))),
-                }
-                if m.container_resource.is_some()
-                    || m.pods.is_some()
-                    || m.object.is_some()
-                    || m.external.is_some()
-                {
-                    return Err(ctx.err_at(
-                        &m.type_,
-                        &f,
-                        "only `resource` may be set when type is Resource",
-                    ));
-                }
-            }
-            "ContainerResource" | "Pods" | "Object" | "External" => {
-                return Err(ctx.err_at(
-                    &m.type_,
-                    &format!("{f}.type"),
-                    format!(
-                        "{} metrics are not simulated yet; use a Resource metric",
-                        m.type_.value
-                    ),
-                ));
-            }
-            other => {
-                return Err(ctx.err_at(
-                    &m.type_,
-                    &format!("{f}.type"),
-                    format!("unknown metric type {other:?}"),
-                ));
-            }
-        }
+        metrics.push(hpa_metric(
+            ctx,
+            &format!("spec.metrics[{i}]"),
+            m,
+            &workloads[idx],
+            idx,
+            workloads,
+            queues,
+        )?);
     }
     if metrics.is_empty() {
         // pkg/apis/autoscaling/v2/defaults.go: DefaultCPUUtilization = 80.
@@ -1640,33 +1760,7 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
             target_percent: 80,
         });
     }
-    for m in &metrics {
-        let needs = match m {
-            HpaMetric::Utilization { resource, .. } => Some(*resource),
-            HpaMetric::AverageValue { .. } => None,
-        };
-        let w = &workloads[idx];
-        if let Some(r) = needs {
-            let req = match r {
-                MetricResource::Cpu => w.template.metric_requests.cpu_m,
-                MetricResource::Memory => w.template.requests.mem_b,
-            };
-            if req == 0 {
-                return Err(ctx.err(
-                    "spec.metrics",
-                    format!(
-                        "a Utilization target needs the pods of Deployment {} to request {}",
-                        w.name,
-                        if r == MetricResource::Cpu {
-                            "cpu"
-                        } else {
-                            "memory"
-                        }
-                    ),
-                ));
-            }
-        }
-    }
+    check_metric_requests(ctx, &metrics, &workloads[idx])?;
     let behavior = s.behavior.as_ref().map(|b| behavior(ctx, b)).transpose()?;
     Ok((
         idx,
@@ -1680,9 +1774,246 @@ fn hpa(h: &Item<raw::Hpa>, workloads: &[Workload]) -> Result<(usize, Hpa), Input
     ))
 }
 
+/// A Utilization target needs a request to divide by (`calculateRequests` fails with "missing
+/// request for cpu/memory", which makes the metric invalid), and a memory metric needs the
+/// Scenario's memory model.
+pub(super) fn check_metric_requests(
+    ctx: &Ctx,
+    metrics: &[HpaMetric],
+    w: &Workload,
+) -> Result<(), InputError> {
+    for m in metrics {
+        let name = |r: MetricResource| match r {
+            MetricResource::Cpu => "cpu",
+            MetricResource::Memory => "memory",
+        };
+        let request = |r: MetricResource, c: Option<usize>| {
+            let res = match c {
+                None => w.template.metric_requests,
+                Some(c) => w.template.containers[c].requests,
+            };
+            match r {
+                MetricResource::Cpu => res.cpu_m,
+                MetricResource::Memory => res.mem_b,
+            }
+        };
+        let needs = match *m {
+            HpaMetric::Utilization { resource, .. } => Some((resource, None)),
+            HpaMetric::ContainerUtilization {
+                resource,
+                container,
+                ..
+            } => Some((resource, Some(container))),
+            _ => None,
+        };
+        if let Some((r, c)) = needs
+            && request(r, c) == 0
+        {
+            return Err(ctx.err(
+                "spec.metrics",
+                format!(
+                    "a Utilization target needs the pods of {} {} to request {}",
+                    super::cronjob::describe(w),
+                    w.name,
+                    name(r)
+                ),
+            ));
+        }
+        if m.resource() == Some(MetricResource::Memory) && w.memory.is_none() {
+            return Err(ctx.err(
+                "spec.metrics",
+                format!(
+                    "a memory metric needs a memory model for {}/{}: set spec.workloads[].memory in the Scenario",
+                    w.namespace, w.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn metric_resource(ctx: &Ctx, field: &str, name: &str) -> Result<MetricResource, InputError> {
+    match name {
+        "cpu" => Ok(MetricResource::Cpu),
+        "memory" => Ok(MetricResource::Memory),
+        other => Err(ctx.err(
+            field,
+            format!("unsupported resource {other:?}; ksim simulates cpu and memory"),
+        )),
+    }
+}
+
+/// A positive target quantity in milli-units.
+fn positive_milli(
+    ctx: &Ctx,
+    field: &str,
+    at: &Spanned<String>,
+    v: Option<&Spanned<Quantity>>,
+    what: &str,
+) -> Result<i64, InputError> {
+    let v = v.ok_or_else(|| ctx.err_at(at, field, format!("must be set when type is {what}")))?;
+    if v.value.milli_value() <= 0 {
+        return Err(ctx.err_at(v, field, "must be positive"));
+    }
+    Ok(v.value.milli_value())
+}
+
+/// One `spec.metrics[]` entry of an HPA scaling workload `w` (index `wi`). Validation:
+/// pkg/apis/autoscaling/validation/validation.go (`validateMetricSpec`, `validateMetricTarget`).
+fn hpa_metric(
+    ctx: &Ctx,
+    f: &str,
+    m: &raw::MetricSpec,
+    w: &Workload,
+    wi: usize,
+    workloads: &[Workload],
+    queues: &[Queue],
+) -> Result<HpaMetric, InputError> {
+    let kind = m.type_.value.as_str();
+    let set = [
+        ("Resource", m.resource.is_some()),
+        ("ContainerResource", m.container_resource.is_some()),
+        ("Pods", m.pods.is_some()),
+        ("Object", m.object.is_some()),
+        ("External", m.external.is_some()),
+    ];
+    for (k, present) in set {
+        if present && k != kind {
+            return Err(ctx.err_at(
+                &m.type_,
+                f,
+                format!(
+                    "must populate the given metric source only: type is {kind}, but {} is set",
+                    lower_first(k)
+                ),
+            ));
+        }
+    }
+    let missing = |src: &str| {
+        ctx.err_at(
+            &m.type_,
+            &format!("{f}.{src}"),
+            format!("must populate information for the given metric source (type {kind})"),
+        )
+    };
+    match kind {
+        "Resource" | "ContainerResource" => {
+            let (name, container, t, src) = match (&m.resource, &m.container_resource) {
+                (Some(r), _) if kind == "Resource" => (&r.name, None, &r.target, "resource"),
+                (_, Some(r)) if kind == "ContainerResource" => {
+                    (&r.name, Some(&r.container), &r.target, "containerResource")
+                }
+                _ => return Err(missing(if kind == "Resource" { "resource" } else { "containerResource" })),
+            };
+            let resource = metric_resource(ctx, &format!("{f}.{src}.name"), name)?;
+            let container = container
+                .map(|c| {
+                    w.template.containers.iter().position(|x| &x.name == c).ok_or_else(|| {
+                        ctx.err(
+                            &format!("{f}.{src}.container"),
+                            format!("Deployment {} has no container {c:?}", w.name),
+                        )
+                    })
+                })
+                .transpose()?;
+            let tf = format!("{f}.{src}.target");
+            match t.type_.value.as_str() {
+                "Utilization" => {
+                    let u = t.average_utilization.as_ref().ok_or_else(|| {
+                        ctx.err_at(&t.type_, &format!("{tf}.averageUtilization"), "must be set when type is Utilization")
+                    })?;
+                    if u.value < 1 {
+                        return Err(ctx.err_at(u, &format!("{tf}.averageUtilization"), "must be greater than 0"));
+                    }
+                    Ok(match container {
+                        None => HpaMetric::Utilization { resource, target_percent: u.value },
+                        Some(c) => HpaMetric::ContainerUtilization { resource, container: c, target_percent: u.value },
+                    })
+                }
+                "AverageValue" => {
+                    let v = positive_milli(ctx, &format!("{tf}.averageValue"), &t.type_, t.average_value.as_ref(), "AverageValue")?;
+                    Ok(match container {
+                        None => HpaMetric::AverageValue { resource, target_milli: v },
+                        Some(c) => HpaMetric::ContainerAverageValue { resource, container: c, target_milli: v },
+                    })
+                }
+                other => Err(ctx.err_at(&t.type_, &format!("{tf}.type"), format!("must be Utilization or AverageValue for a {kind} metric, got {other:?}"))),
+            }
+        }
+        "Pods" => {
+            let p = m.pods.as_ref().ok_or_else(|| missing("pods"))?;
+            let name = &p.metric.name;
+            let metric = w.metrics.iter().position(|x| x.name == name.value).ok_or_else(|| {
+                ctx.err_at(
+                    name,
+                    &format!("{f}.pods.metric.name"),
+                    format!(
+                        "{}/{} exposes no metric {:?}: define it in the Scenario's spec.workloads[].metrics",
+                        w.namespace, w.name, name.value
+                    ),
+                )
+            })?;
+            let tf = format!("{f}.pods.target");
+            if p.target.type_.value != "AverageValue" {
+                return Err(ctx.err_at(&p.target.type_, &format!("{tf}.type"), format!("must be AverageValue for a Pods metric, got {:?}", p.target.type_.value)));
+            }
+            let v = positive_milli(ctx, &format!("{tf}.averageValue"), &p.target.type_, p.target.average_value.as_ref(), "AverageValue")?;
+            Ok(HpaMetric::PodsAverageValue { metric, target_milli: v })
+        }
+        "External" => {
+            let e = m.external.as_ref().ok_or_else(|| missing("external"))?;
+            let name = &e.metric.name;
+            let source = if let Some(q) = queues.iter().position(|q| q.name == name.value) {
+                ExternalSource::Queue { queue: q, in_flight: false }
+            } else if let Some(metric) = w.metrics.iter().position(|x| x.name == name.value) {
+                ExternalSource::WorkloadMetric { workload: wi, metric }
+            } else if let Some((ow, metric)) = workloads.iter().enumerate().find_map(|(i, o)| {
+                o.metrics.iter().position(|x| x.name == name.value).map(|m| (i, m))
+            }) {
+                ExternalSource::WorkloadMetric { workload: ow, metric }
+            } else {
+                return Err(ctx.err_at(
+                    name,
+                    &format!("{f}.external.metric.name"),
+                    format!(
+                        "no external metric {:?}: name a queue in the Scenario's spec.queues or a metric in spec.workloads[].metrics",
+                        name.value
+                    ),
+                ));
+            };
+            let tf = format!("{f}.external.target");
+            match e.target.type_.value.as_str() {
+                "Value" => {
+                    let v = positive_milli(ctx, &format!("{tf}.value"), &e.target.type_, e.target.value.as_ref(), "Value")?;
+                    Ok(HpaMetric::ExternalValue { source, target_milli: v })
+                }
+                "AverageValue" => {
+                    let v = positive_milli(ctx, &format!("{tf}.averageValue"), &e.target.type_, e.target.average_value.as_ref(), "AverageValue")?;
+                    Ok(HpaMetric::ExternalAverageValue { source, target_milli: v })
+                }
+                other => Err(ctx.err_at(&e.target.type_, &format!("{tf}.type"), format!("must be Value or AverageValue for an External metric, got {other:?}"))),
+            }
+        }
+        "Object" => Err(ctx.err_at(&m.type_, &format!("{f}.type"), "Object metrics are not simulated (ksim models no metric-bearing objects); use an External metric")),
+        other => Err(ctx.err_at(
+            &m.type_,
+            &format!("{f}.type"),
+            format!("must be one of Resource, ContainerResource, Pods, Object or External, got {other:?}"),
+        )),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 /// `SetDefaults_HorizontalPodAutoscalerBehavior` (pkg/apis/autoscaling/v2/defaults.go) and the
 /// behavior validation of pkg/apis/autoscaling/validation/validation.go.
-fn behavior(ctx: &Ctx, b: &raw::HpaBehavior) -> Result<Behavior, InputError> {
+pub(super) fn behavior(ctx: &Ctx, b: &raw::HpaBehavior) -> Result<Behavior, InputError> {
     let up_default = ScalingRules {
         stabilization_window_s: Some(0),
         select_policy: SelectPolicy::Max,

@@ -3,9 +3,12 @@
 mod cli;
 mod determinism;
 mod errors;
+mod hpa_properties;
+mod hpa_upstream;
 mod invariants;
 mod scenarios;
 mod upstream;
+mod workloads;
 
 use std::path::PathBuf;
 

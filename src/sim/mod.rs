@@ -10,19 +10,24 @@ use crate::cluster::{
     Cluster, Node, NodeId, NodeOwner, NodeState, Pod, PodCause, PodId, RemovalReason,
 };
 use crate::engine::{EngineError, EventQueue, MINUTE, Millis, RngStreams, SECOND, Stream, Timer};
-use crate::hpa::{self, HpaState, PodClass, PodGroup, Tolerances};
+use crate::hpa::{self, HpaState};
 use crate::karpenter::disruption::{self, Command, Disruption, WorkloadView};
 use crate::karpenter::offerings::offering_labels;
 use crate::karpenter::provisioning::{self, Claim, Launch, Provisioner, SolveOptions};
 use crate::resources::Resources;
 use crate::scenario::{
-    DemandUnit, DisruptionReason, HpaMetric, InitialState, MetricResource, Scenario,
+    DemandUnit, DisruptionReason, HpaMetric, InitialState, MetricResource, Scenario, WorkloadKind,
 };
 use crate::scheduler::{FLUSH_INTERVAL_MS, Scheduler, Topology};
 use crate::workload::{DemandCurve, demand_to_cpu_m};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+
+mod containers;
+mod jobs;
+mod metrics;
+mod queues;
 
 /// Metrics-server scrape interval (`--metric-resolution=15s` in its manifests and Helm chart).
 pub const METRIC_RESOLUTION_MS: Millis = 15_000;
@@ -48,8 +53,15 @@ enum Event {
     NodeReady(NodeId),
     PodGone(PodId),
     PodReady(PodId, u32),
+    ContainerRestart(PodId, u32),
+    PodSucceeded(PodId, u32),
     MetricsScrape,
+    QueueStep,
     HpaSync(u32),
+    KedaPoll(u32),
+    CronSync(u32),
+    JobSync(u32),
+    JobDeadline(u32),
     BatchCheck,
     ProvisionRequeue,
     DisruptionTick,
@@ -76,6 +88,13 @@ impl Event {
             Event::SchedulerRun => 11 << 56,
             Event::SchedulerFlush => 12 << 56,
             Event::Sample => 13 << 56,
+            Event::ContainerRestart(p, g) => 14 << 56 | (g as u64) << 32 | p as u64,
+            Event::PodSucceeded(p, g) => 15 << 56 | (g as u64) << 32 | p as u64,
+            Event::QueueStep => 16 << 56,
+            Event::KedaPoll(w) => 17 << 56 | w as u64,
+            Event::CronSync(w) => 18 << 56 | w as u64,
+            Event::JobDeadline(j) => 19 << 56 | j as u64,
+            Event::JobSync(j) => 20 << 56 | j as u64,
         }
     }
 }
@@ -92,8 +111,25 @@ struct WorkloadState {
     recent_ready: VecDeque<(Millis, PodId)>,
     demand: Option<DemandCurve>,
     hpa: Option<HpaState>,
-    /// Last scrape: (time, per-ready-pod CPU usage in millicores).
-    sample: Option<(Millis, i64)>,
+    keda: Option<crate::keda::KedaState>,
+    /// Last scrape.
+    sample: Option<metrics::Sample>,
+    /// Σ container start over Ready pods (ms).
+    ready_start_sum: i128,
+    /// Ready pods by container start (workloads with a memory model).
+    by_start: BTreeSet<(Millis, PodId)>,
+    /// Pods restarting after a crash.
+    restarting: i64,
+    /// OOMKills so far.
+    oom_kills: u64,
+    /// CPU work from the queues it consumes, integrated (millicore·ms).
+    queue_cpu_integral: f64,
+    /// `queue_cpu_integral` at the last scrape.
+    queue_cpu_at_scrape: f64,
+    /// CPU demand integrated over time (millicore·ms).
+    cpu_demand_m_ms: f64,
+    /// CPU demand not served (throttled, or no Ready pod), integrated (millicore·ms).
+    cpu_unserved_m_ms: f64,
 }
 
 /// One row of the per-minute time series.
@@ -121,6 +157,10 @@ pub struct TimeseriesRow {
     pub mem_requested_b: i64,
     /// Memory allocatable on Ready nodes, bytes.
     pub mem_allocatable_b: i64,
+    /// OOMKills so far, all workloads.
+    pub oom_kills: u64,
+    /// Per queue: (visible, in flight) messages.
+    pub queues: Vec<(i64, i64)>,
 }
 
 /// One row of the per-minute, per-workload series.
@@ -136,6 +176,60 @@ pub struct WorkloadRow {
     pub ready: i64,
     /// Demand in CPU cores.
     pub demand_cores: f64,
+    /// OOMKills so far.
+    pub oom_kills: u64,
+}
+
+/// Who changed a workload's replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaler {
+    /// The HorizontalPodAutoscaler (for a ScaledObject, the one KEDA generated).
+    Hpa,
+    /// The KEDA operator (to and from zero or the idle count).
+    Keda,
+}
+
+/// A change of a workload's desired replicas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScaleEvent {
+    /// When.
+    pub at_ms: Millis,
+    /// Workload index.
+    pub workload: usize,
+    /// Replicas before.
+    pub from: i64,
+    /// Replicas after.
+    pub to: i64,
+    /// Who changed them.
+    pub by: Scaler,
+}
+
+/// Per-workload totals of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkloadTotals {
+    /// OOMKills.
+    pub oom_kills: u64,
+    /// CPU demand, core-seconds.
+    pub cpu_demand_core_s: f64,
+    /// CPU demand not served (throttled by limits, or no Ready pod), core-seconds.
+    pub cpu_unserved_core_s: f64,
+}
+
+/// Per-queue totals of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueTotals {
+    /// Messages arrived.
+    pub arrived: f64,
+    /// Messages processed.
+    pub processed: f64,
+    /// Messages redelivered after their consumer died.
+    pub redelivered: f64,
+    /// Most visible messages at a minute sample.
+    pub visible_peak: i64,
+    /// Visible messages at the end.
+    pub visible_at_end: i64,
+    /// Message age at pick-up (ms): p50, p90, p99, max; `None` when nothing was processed.
+    pub age_ms: Option<[Millis; 4]>,
 }
 
 /// Everything a run produced.
@@ -163,6 +257,14 @@ pub struct SimResult {
     pub pods_evicted: u64,
     /// Karpenter solves run.
     pub solves: u64,
+    /// Per workload.
+    pub workloads: Vec<WorkloadTotals>,
+    /// Per queue.
+    pub queues: Vec<QueueTotals>,
+    /// Jobs: (completed, failed, runs skipped).
+    pub jobs: (u64, u64, u64),
+    /// Every change of a workload's replicas by an autoscaler, in time order.
+    pub scale_events: Vec<ScaleEvent>,
 }
 
 /// How often to verify the simulation's invariants.
@@ -254,6 +356,20 @@ struct Sim<'a> {
     disruptions: Vec<(DisruptionReason, u64)>,
     pods_evicted: u64,
     solves: u64,
+    /// Queue states, as [`Scenario::queues`].
+    queues: Vec<crate::queue::QueueState>,
+    /// Queue arrival curves (messages per second).
+    arrivals: Vec<DemandCurve>,
+    /// Most visible messages per queue at a minute sample.
+    queue_peaks: Vec<i64>,
+    /// Container back-off entries.
+    backoffs: BTreeMap<PodId, containers::Backoff>,
+    /// CronJob and Job controller state.
+    jobs: jobs::Jobs,
+    rng_jobs: ChaCha8Rng,
+    /// Mean processing time per queue (ms).
+    queue_mean_ms: Vec<f64>,
+    scale_events: Vec<ScaleEvent>,
 }
 
 /// Runs a scenario to completion.
@@ -279,7 +395,16 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
                     DemandCurve::build(d, &s.clock, s.duration_ms, &streams, key)
                 }),
                 hpa: w.hpa.as_ref().map(|_| HpaState::default()),
+                keda: w.keda.as_ref().map(|_| crate::keda::KedaState::default()),
                 sample: None,
+                ready_start_sum: 0,
+                by_start: BTreeSet::new(),
+                restarting: 0,
+                oom_kills: 0,
+                queue_cpu_integral: 0.0,
+                queue_cpu_at_scrape: 0.0,
+                cpu_demand_m_ms: 0.0,
+                cpu_unserved_m_ms: 0.0,
             })
             .collect(),
         pending_unschedulable: BTreeSet::new(),
@@ -310,6 +435,21 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         disruptions: Vec::new(),
         pods_evicted: 0,
         solves: 0,
+        queues: vec![crate::queue::QueueState::default(); s.queues.len()],
+        arrivals: s
+            .queues
+            .iter()
+            .map(|q| {
+                let key = crate::workload::noise_key("sqs", &q.name);
+                DemandCurve::build(&q.arrivals, &s.clock, s.duration_ms, &streams, key)
+            })
+            .collect(),
+        queue_peaks: vec![0; s.queues.len()],
+        backoffs: BTreeMap::new(),
+        jobs: jobs::Jobs::new(s),
+        rng_jobs: streams.stream(Stream::Jobs),
+        queue_mean_ms: s.queues.iter().map(|q| q.processing.mean_ms()).collect(),
+        scale_events: Vec::new(),
     };
     sim.start()?;
     sim.started = true;
@@ -409,6 +549,16 @@ impl<'a> Sim<'a> {
                 self.schedule(at, Phase::Controllers, Event::HpaSync(wi as u32));
             }
         }
+        // KEDA's first check runs when the ScaledObject is reconciled, here at t = 0.
+        for (wi, w) in s.workloads.iter().enumerate() {
+            if w.keda.is_some() {
+                self.schedule(0, Phase::Controllers, Event::KedaPoll(wi as u32));
+            }
+        }
+        if !s.queues.is_empty() {
+            self.schedule(crate::queue::STEP_MS, Phase::Metrics, Event::QueueStep);
+        }
+        self.start_cron_jobs();
         if !s.node_pools.is_empty() {
             self.disruption_timer.arm(
                 &mut self.q,
@@ -429,6 +579,9 @@ impl<'a> Sim<'a> {
     fn initial_replicas(&self, wi: usize) -> i64 {
         let w = &self.s.workloads[wi];
         let ws = &self.w[wi];
+        if let Some(k) = &w.keda {
+            return self.initial_keda_replicas(k);
+        }
         let demand_at_0 = ws.demand.as_ref().map(|d| (d.unit, d.at(0)));
         match (&w.hpa, demand_at_0) {
             (Some(h), Some((unit, v))) => {
@@ -457,6 +610,40 @@ impl<'a> Sim<'a> {
             (None, Some((DemandUnit::Replicas, v))) => v.round().max(0.0) as i64,
             (None, _) => w.replicas,
         }
+    }
+
+    /// A KEDA workload at t = 0: the steady state of its queues at their arrival rate then
+    /// (`rate × mean processing time` in flight, no backlog) under the generated HPA's targets;
+    /// zero when every queue is idle and `minReplicaCount` is 0.
+    fn initial_keda_replicas(&self, k: &crate::scenario::Keda) -> i64 {
+        let mut want = 0i64;
+        let mut any_active = false;
+        for t in &k.triggers {
+            match *t {
+                crate::scenario::KedaTrigger::SqsQueue {
+                    queue,
+                    target_milli,
+                    activation_milli,
+                    in_flight,
+                } => {
+                    let rate = self.arrivals[queue].at(0);
+                    let q = if in_flight {
+                        rate * self.queue_mean_ms[queue] / 1000.0
+                    } else {
+                        0.0
+                    };
+                    if q * 1000.0 > activation_milli as f64 {
+                        any_active = true;
+                    }
+                    want = want.max((q * 1000.0 / target_milli as f64).ceil() as i64);
+                }
+                crate::scenario::KedaTrigger::Resource(_) => any_active = true,
+            }
+        }
+        if !any_active && k.min_replicas == 0 {
+            return k.idle_replicas.unwrap_or(0);
+        }
+        want.clamp(k.min_replicas.max(1), k.max_replicas.max(1))
     }
 
     /// Warm start: place the initial pods with kube-scheduler, provisioning Karpenter nodes that
@@ -504,12 +691,13 @@ impl<'a> Sim<'a> {
         // Everything placed at t = 0 is Ready at t = 0.
         for wi in 0..self.w.len() {
             for &p in &self.w[wi].active.clone() {
-                let pod = &mut self.c.pods[p as usize];
+                let pod = &self.c.pods[p as usize];
                 if pod.node.is_some() && pod.ready.is_none() {
-                    pod.ready = Some(0);
-                    self.w[wi].ready += 1;
+                    self.mark_ready(p, 0);
                 }
             }
+            // No metric history exists before t = 0: the initial pods have metrics at once.
+            self.w[wi].recent_ready.clear();
         }
         Ok(())
     }
@@ -685,7 +873,11 @@ impl<'a> Sim<'a> {
             }
             self.pods_evicted += 1;
             self.delete_pod(p);
-            self.reconcile_replicas(w, PodCause::Disruption);
+            if self.c.pods[p as usize].job == u32::MAX {
+                self.reconcile_replicas(w, PodCause::Disruption);
+            } else {
+                self.on_job_pod_evicted(p);
+            }
         }
         let n = &self.c.nodes[id as usize];
         if blocked || !n.pods.is_empty() || now < self.drain_started[id as usize] + MIN_DRAIN_MS {
@@ -722,6 +914,11 @@ impl<'a> Sim<'a> {
             node: None,
             bound: None,
             ready: None,
+            first_ready: None,
+            container_start: None,
+            restarts: 0,
+            job: u32::MAX,
+            succeeded: false,
             deleted: None,
             gone: None,
             unschedulable_since: None,
@@ -756,9 +953,13 @@ impl<'a> Sim<'a> {
         if self.c.pods[pod as usize].deleted.is_some() {
             return;
         }
+        if self.is_restarting(pod) {
+            let wi = self.c.pods[pod as usize].workload as usize;
+            self.w[wi].restarting -= 1;
+        }
+        self.mark_unready(pod);
         self.remove_from_workload(pod);
         let wi = self.c.pods[pod as usize].workload as usize;
-        let was_ready = self.c.pods[pod as usize].ready.is_some();
         self.count_pods(-1);
         match self.c.pods[pod as usize].node {
             None => {
@@ -774,9 +975,6 @@ impl<'a> Sim<'a> {
                 self.c.mark_deleted(pod, now);
                 let zone = self.c.nodes[node as usize].zone;
                 self.topo.adjust(wi, node, zone, -1);
-                if was_ready {
-                    self.w[wi].ready -= 1;
-                }
                 let grace = self.s.workloads[wi].template.termination_grace_ms;
                 let delay = self
                     .s
@@ -786,6 +984,15 @@ impl<'a> Sim<'a> {
                     .min(grace);
                 self.schedule(now + delay, Phase::Lifecycle, Event::PodGone(pod));
             }
+        }
+    }
+
+    /// Deletes a pod whose containers have already exited (a succeeded Job pod): its resources
+    /// are released at once.
+    fn remove_pod_now(&mut self, pod: PodId) {
+        self.delete_pod(pod);
+        if self.c.pods[pod as usize].gone.is_none() {
+            self.on_pod_gone(pod);
         }
     }
 
@@ -821,18 +1028,36 @@ impl<'a> Sim<'a> {
 
     fn on_pod_ready(&mut self, pod: PodId, generation: u32) {
         let now = self.now();
-        let p = &mut self.c.pods[pod as usize];
-        if p.generation != generation || p.deleted.is_some() {
+        let p = &self.c.pods[pod as usize];
+        if p.generation != generation || p.deleted.is_some() || p.ready.is_some() {
             return;
         }
-        p.ready = Some(now);
-        let wi = p.workload as usize;
-        self.w[wi].ready += 1;
-        self.w[wi].recent_ready.push_back((now, pod));
+        self.mark_ready(pod, now);
+        self.on_job_pod_started(pod);
+    }
+
+    /// An autoscaler sets the workload's replicas.
+    fn scale_to(&mut self, wi: usize, to: i64, by: Scaler) {
+        let from = self.w[wi].desired;
+        if from == to {
+            return;
+        }
+        self.scale_events.push(ScaleEvent {
+            at_ms: self.now(),
+            workload: wi,
+            from,
+            to,
+            by,
+        });
+        self.w[wi].desired = to;
+        self.reconcile_replicas(wi, PodCause::ScaleUp);
     }
 
     /// The ReplicaSet controller: create or delete pods to match `desired`.
     fn reconcile_replicas(&mut self, wi: usize, cause: PodCause) {
+        if self.s.workloads[wi].kind != WorkloadKind::Deployment {
+            return;
+        }
         let desired = self.w[wi].desired;
         let active = self.w[wi].active.len() as i64;
         if desired > active {
@@ -886,125 +1111,6 @@ impl<'a> Sim<'a> {
         }
         keyed.sort_unstable_by_key(|x| x.0);
         keyed.into_iter().map(|x| x.1).collect()
-    }
-
-    // ----- HPA and metrics --------------------------------------------------------------------
-
-    fn demand_cpu_m(&self, wi: usize, t0: Millis, t1: Millis) -> Option<f64> {
-        let d = self.w[wi].demand.as_ref()?;
-        Some(demand_to_cpu_m(
-            &self.s.workloads[wi],
-            d.unit,
-            d.mean_over(t0, t1),
-        ))
-    }
-
-    fn on_scrape(&mut self) {
-        let now = self.now();
-        for wi in 0..self.w.len() {
-            let ready = self.w[wi].ready;
-            let usage = self
-                .demand_cpu_m(wi, now.saturating_sub(METRIC_RESOLUTION_MS), now)
-                .map(|d| {
-                    if ready > 0 {
-                        (d / ready as f64).floor() as i64
-                    } else {
-                        0
-                    }
-                })
-                .unwrap_or(0);
-            self.w[wi].sample = Some((now, usage));
-            // Non-HPA workloads whose demand is in replicas follow the curve directly.
-            if self.s.workloads[wi].hpa.is_none()
-                && let Some(d) = &self.w[wi].demand
-                && d.unit == DemandUnit::Replicas
-            {
-                let want = d.at(now).round().max(0.0) as i64;
-                if want != self.w[wi].desired {
-                    self.w[wi].desired = want;
-                    self.reconcile_replicas(wi, PodCause::ScaleUp);
-                }
-            }
-        }
-        self.schedule(
-            now + METRIC_RESOLUTION_MS,
-            Phase::Metrics,
-            Event::MetricsScrape,
-        );
-    }
-
-    /// Classifies the workload's pods for a CPU metric, in groups of identical pods.
-    fn pod_groups(&mut self, wi: usize) -> Vec<PodGroup> {
-        let req = self.s.workloads[wi].template.metric_requests.cpu_m;
-        let Some((scrape, usage)) = self.w[wi].sample else {
-            return vec![];
-        };
-        // A pod has a metric once two scrapes have seen it running (the CPU rate needs two
-        // points), i.e. it was ready at least one resolution before the last scrape; until then
-        // it is "missing". Once it has one, its sample is at least a window after its readiness,
-        // so `groupPods`' CPU initialization rule never marks it unready here.
-        let cutoff = scrape.saturating_sub(METRIC_RESOLUTION_MS);
-        let ws = &mut self.w[wi];
-        while ws.recent_ready.front().is_some_and(|&(t, _)| t <= cutoff) {
-            ws.recent_ready.pop_front();
-        }
-        let missing = ws
-            .recent_ready
-            .iter()
-            .filter(|&&(t, p)| {
-                let pod = &self.c.pods[p as usize];
-                pod.deleted.is_none() && pod.ready == Some(t)
-            })
-            .count() as i64;
-        let active = ws.active.len() as i64;
-        let ready_total = ws.ready;
-        let group = |class, count, value_m: i64| PodGroup {
-            class,
-            count,
-            value_total_m: value_m * count,
-            request_m: req,
-        };
-        vec![
-            group(PodClass::Ready, (ready_total - missing).max(0), usage),
-            group(PodClass::Missing, missing, 0),
-            group(PodClass::Unready, active - ready_total, 0),
-        ]
-    }
-
-    fn on_hpa_sync(&mut self, wi: usize) {
-        let now = self.now();
-        let s = self.s;
-        let hpa_spec = s.workloads[wi].hpa.as_ref().expect("HPA workload");
-        let current = self.w[wi].desired;
-        let groups = self.pod_groups(wi);
-        let tol = Tolerances::for_behavior(hpa_spec.behavior.as_ref());
-        let proposal = || {
-            let proposals: Vec<Result<i64, hpa::MetricError>> = hpa_spec
-                .metrics
-                .iter()
-                .map(|m| match *m {
-                    HpaMetric::Utilization { target_percent, .. } => {
-                        hpa::resource_utilization_replicas(current, &groups, target_percent, tol)
-                            .map(|r| r.0)
-                    }
-                    HpaMetric::AverageValue { target_milli, .. } => {
-                        hpa::plain_metric_replicas(current, &groups, target_milli, tol).map(|r| r.0)
-                    }
-                })
-                .collect();
-            hpa::combine_proposals(current, &proposals)
-        };
-        let state = self.w[wi].hpa.as_mut().expect("HPA state");
-        let decision = state.reconcile(hpa_spec, current, proposal, now);
-        if decision.rescale {
-            self.w[wi].desired = decision.desired;
-            self.reconcile_replicas(wi, PodCause::ScaleUp);
-        }
-        self.schedule(
-            now + hpa::SYNC_PERIOD_MS,
-            Phase::Controllers,
-            Event::HpaSync(wi as u32),
-        );
     }
 
     // ----- kube-scheduler ---------------------------------------------------------------------
@@ -1274,7 +1380,16 @@ impl<'a> Sim<'a> {
             cpu_allocatable_m: 0,
             mem_requested_b: 0,
             mem_allocatable_b: 0,
+            oom_kills: self.w.iter().map(|w| w.oom_kills).sum(),
+            queues: self
+                .queues
+                .iter()
+                .map(|q| (q.visible(), q.in_flight()))
+                .collect(),
         };
+        for (qi, q) in row.queues.iter().enumerate() {
+            self.queue_peaks[qi] = self.queue_peaks[qi].max(q.0);
+        }
         for n in &self.c.nodes {
             if !n.alive() {
                 continue;
@@ -1308,6 +1423,7 @@ impl<'a> Sim<'a> {
                 desired: ws.desired,
                 ready: ws.ready,
                 demand_cores,
+                oom_kills: ws.oom_kills,
             });
         }
         self.timeseries.push(row);
@@ -1423,8 +1539,15 @@ impl<'a> Sim<'a> {
                 Event::NodeReady(n) => self.on_node_ready(n),
                 Event::PodGone(p) => self.on_pod_gone(p),
                 Event::PodReady(p, g) => self.on_pod_ready(p, g),
+                Event::ContainerRestart(p, g) => self.on_container_restart(p, g),
+                Event::PodSucceeded(p, g) => self.on_pod_succeeded(p, g),
                 Event::MetricsScrape => self.on_scrape(),
+                Event::QueueStep => self.on_queue_step(),
                 Event::HpaSync(w) => self.on_hpa_sync(w as usize),
+                Event::KedaPoll(w) => self.on_keda_poll(w as usize),
+                Event::CronSync(w) => self.on_cron_sync(w as usize),
+                Event::JobSync(j) => self.on_job_sync(j as usize),
+                Event::JobDeadline(j) => self.on_job_deadline(j as usize),
                 Event::BatchCheck => self.on_batch_check(),
                 Event::ProvisionRequeue => self.on_provision_requeue(),
                 Event::DisruptionTick => self.on_disruption_tick(),
@@ -1468,6 +1591,34 @@ impl<'a> Sim<'a> {
             disruptions: self.disruptions,
             pods_evicted: self.pods_evicted,
             solves: self.solves,
+            workloads: self
+                .w
+                .iter()
+                .map(|w| WorkloadTotals {
+                    oom_kills: w.oom_kills,
+                    cpu_demand_core_s: w.cpu_demand_m_ms / 1e6,
+                    cpu_unserved_core_s: w.cpu_unserved_m_ms / 1e6,
+                })
+                .collect(),
+            queues: self
+                .queues
+                .iter()
+                .enumerate()
+                .map(|(i, q)| QueueTotals {
+                    arrived: q.arrived,
+                    processed: q.processed,
+                    redelivered: q.redelivered,
+                    visible_peak: self.queue_peaks[i],
+                    visible_at_end: q.visible(),
+                    age_ms: q.age_percentiles(),
+                })
+                .collect(),
+            jobs: (
+                self.jobs.outcomes.0,
+                self.jobs.outcomes.1,
+                self.jobs.skipped,
+            ),
+            scale_events: self.scale_events,
         }
     }
 }
