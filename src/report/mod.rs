@@ -7,7 +7,7 @@
 mod files;
 mod table;
 
-pub use files::write_outputs;
+pub use files::{timeseries_csv, write_outputs};
 pub use table::render_table;
 
 use crate::cloud::pricing::CapacityType;

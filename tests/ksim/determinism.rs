@@ -43,3 +43,41 @@ fn other_seed_other_run() {
     let b = outputs(2, 6);
     assert_ne!(a.0, b.0, "seeds 1 and 2 gave the same summary");
 }
+
+/// Every output file of every shipped scenario, twice with the same seed.
+#[test]
+fn every_shipped_scenario_is_byte_identical_across_runs() {
+    let mut files: Vec<_> = std::fs::read_dir(crate::repo("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for f in files {
+        let once = || {
+            let sources =
+                ksim::scenario::read_sources(&[f.display().to_string()], 1 << 26).unwrap();
+            let s = ksim::scenario::load(&sources, &Overrides::default()).unwrap();
+            let r = run(&s, RunLimits::default()).unwrap();
+            let summary = ksim::report::summarize(&s, &r);
+            let dir = tempfile::tempdir().unwrap();
+            ksim::report::write_outputs(dir.path(), &s, &r, &summary).unwrap();
+            let mut out = Vec::new();
+            for name in [
+                "summary.json",
+                "timeseries.csv",
+                "pods.csv",
+                "nodes.csv",
+                "workloads.csv",
+                "scaling.csv",
+            ] {
+                out.push((name, std::fs::read(dir.path().join(name)).unwrap()));
+            }
+            out
+        };
+        let (a, b) = (once(), once());
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            assert!(x == y, "{name} of {} differs between two runs", f.display());
+        }
+    }
+}

@@ -325,3 +325,247 @@ fn user_prices_are_used() {
     assert_eq!(v["cost"]["by_node_group"]["system"], 6.0);
     assert_eq!(v["cost"]["prices_are_proxy"], false);
 }
+
+/// A CronJob, a queue and a ScaledObject added to [`BASE`]; each case below breaks one thing.
+fn with_workloads(extra_scenario: &str, docs: &str) -> String {
+    BASE.replace(
+        "  region: us-east-1\n",
+        &format!("  region: us-east-1\n{extra_scenario}"),
+    ) + docs
+}
+
+const QUEUE: &str =
+    "  queues:\n    - {name: jobs, daily: {trough: 1, peak: 5}, processingTime: {constant: 1s}}\n";
+
+const WORKER: &str = r#"---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+spec:
+  replicas: 0
+  selector:
+    matchLabels: {app: worker}
+  template:
+    metadata:
+      labels: {app: worker}
+    spec:
+      containers:
+        - name: app
+          resources:
+            requests: {cpu: 500m, memory: 1Gi}
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: worker
+spec:
+  scaleTargetRef: {name: worker}
+  minReplicaCount: 0
+  maxReplicaCount: 20
+  triggers:
+    - type: aws-sqs-queue
+      metadata:
+        queueURL: https://sqs.us-east-1.amazonaws.com/123456789012/jobs
+        queueLength: "5"
+        awsRegion: us-east-1
+"#;
+
+const CRON: &str = r#"---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  timeZone: Asia/Tokyo
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: job
+              resources:
+                requests: {cpu: 100m, memory: 64Mi}
+"#;
+
+#[test]
+fn valid_keda_queue_and_cron_job() {
+    let text = with_workloads(QUEUE, &format!("{WORKER}{CRON}"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.yaml");
+    std::fs::write(&path, text).unwrap();
+    let out = crate::ksim().arg("validate").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // The CronJob has no run time in the Scenario: a warning, not an error.
+    assert!(stderr.contains("has no jobDuration"), "{stderr}");
+}
+
+#[test]
+fn cron_job_errors() {
+    for (from, to, needle, fragments) in [
+        (
+            "timeZone: Asia/Tokyo",
+            "timeZone: Mars/Olympus",
+            "Mars/Olympus",
+            vec!["spec.timeZone", "unknown time zone \"Mars/Olympus\""],
+        ),
+        (
+            "schedule: \"0 3 * * *\"",
+            "schedule: \"TZ=UTC 0 3 * * *\"",
+            "TZ=UTC",
+            vec!["spec.schedule", "use timeZone field instead"],
+        ),
+        (
+            "schedule: \"0 3 * * *\"",
+            "schedule: \"61 3 * * *\"",
+            "61 3",
+            vec!["spec.schedule", "above maximum"],
+        ),
+        (
+            "  timeZone: Asia/Tokyo\n",
+            "  timeZone: Asia/Tokyo\n  concurrencyPolicy: Sometimes\n",
+            "Sometimes",
+            vec!["spec.concurrencyPolicy", "must be Allow, Forbid or Replace"],
+        ),
+    ] {
+        let text = with_workloads("", &CRON.replace(from, to));
+        let line = line_of(&text, needle);
+        expect_error(&text, Some(line), &fragments);
+    }
+}
+
+#[test]
+fn scaled_object_errors() {
+    let cases: Vec<(&str, &str, Option<&str>, Vec<&str>)> = vec![
+        (
+            "- type: aws-sqs-queue",
+            "- type: kafka",
+            Some("kafka"),
+            vec![
+                "spec.triggers[0].type",
+                "trigger type \"kafka\" is not simulated",
+            ],
+        ),
+        (
+            "/123456789012/jobs",
+            "/123456789012/orders",
+            Some("- type: aws-sqs-queue"),
+            vec!["queue \"orders\" is not defined in the Scenario's spec.queues"],
+        ),
+        (
+            "queueLength: \"5\"",
+            "queueLength: \"5.5\"",
+            None,
+            vec![
+                "spec.triggers[0].metadata.queueLength",
+                "must be an integer",
+            ],
+        ),
+        (
+            "maxReplicaCount: 20",
+            "maxReplicaCount: 20\n  idleReplicaCount: 0",
+            Some("idleReplicaCount"),
+            vec!["IdleReplicaCount=0 must be less than MinReplicaCount=0"],
+        ),
+        (
+            "        awsRegion: us-east-1\n",
+            "",
+            Some("- type: aws-sqs-queue"),
+            vec!["metadata.awsRegion", "no awsRegion given"],
+        ),
+        (
+            "scaleTargetRef: {name: worker}",
+            "scaleTargetRef: {name: api}",
+            Some("scaleTargetRef: {name: api}"),
+            vec!["already scaled by HorizontalPodAutoscaler api"],
+        ),
+    ];
+    for (from, to, needle, fragments) in cases {
+        let text = with_workloads(QUEUE, &WORKER.replace(from, to));
+        let line = needle.map(|n| line_of(&text, n));
+        expect_error(&text, line, &fragments);
+    }
+}
+
+#[test]
+fn queue_and_memory_model_errors() {
+    // A queue nobody consumes.
+    let text = with_workloads(QUEUE, "");
+    expect_error(&text, None, &["spec.queues[0].consumer", "has no consumer"]);
+    // A negative memory baseline.
+    let text = with_workloads(
+        "  workloads:\n    - {name: api, memory: {baseline: -1Mi}}\n",
+        "",
+    );
+    let line = line_of(&text, "baseline: -1Mi");
+    expect_error(
+        &text,
+        Some(line),
+        &["spec.workloads[0].memory.baseline", "must not be negative"],
+    );
+    // A job duration on a Deployment.
+    let text = with_workloads(
+        "  workloads:\n    - {name: api, jobDuration: {constant: 1m}}\n",
+        "",
+    );
+    let line = line_of(&text, "jobDuration");
+    expect_error(&text, Some(line), &["only CronJobs have a job duration"]);
+}
+
+#[test]
+fn hpa_metric_errors() {
+    let metric = |m: &str| {
+        BASE.replace(
+            "  maxReplicas: 10\n",
+            &format!("  maxReplicas: 10\n  metrics:\n{m}"),
+        )
+    };
+    let text = metric(
+        "    - type: Resource\n      resource: {name: memory, target: {type: Utilization, averageUtilization: 80}}\n",
+    );
+    expect_error(
+        &text,
+        None,
+        &["a memory metric needs a memory model for default/api"],
+    );
+    let text = metric(
+        "    - type: Pods\n      pods: {metric: {name: rps}, target: {type: AverageValue, averageValue: \"10\"}}\n",
+    );
+    let line = line_of(&text, "name: rps");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "spec.metrics[0].pods.metric.name",
+            "exposes no metric \"rps\"",
+        ],
+    );
+    let text = metric(
+        "    - type: ContainerResource\n      containerResource: {name: cpu, container: proxy, target: {type: Utilization, averageUtilization: 80}}\n",
+    );
+    expect_error(
+        &text,
+        None,
+        &[
+            "spec.metrics[0].containerResource.container",
+            "no container \"proxy\"",
+        ],
+    );
+    let text = metric(
+        "    - type: External\n      external: {metric: {name: nothing}, target: {type: Value, value: \"10\"}}\n",
+    );
+    let line = line_of(&text, "name: nothing");
+    expect_error(
+        &text,
+        Some(line),
+        &[
+            "spec.metrics[0].external.metric.name",
+            "no external metric \"nothing\"",
+        ],
+    );
+    let text = metric("    - type: Object\n      object: {}\n");
+    let line = line_of(&text, "type: Object");
+    expect_error(&text, Some(line), &["Object metrics are not simulated"]);
+}
