@@ -92,6 +92,17 @@ pub enum NodeState {
     Terminated,
 }
 
+impl RemovalReason {
+    /// The snake_case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemovalReason::Empty => "empty",
+            RemovalReason::Underutilized => "underutilized",
+            RemovalReason::RegistrationTimeout => "registration_timeout",
+        }
+    }
+}
+
 /// Why a node was removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RemovalReason {
@@ -99,6 +110,9 @@ pub enum RemovalReason {
     Empty,
     /// Underutilization consolidation (delete or replace).
     Underutilized,
+    /// The instance never registered; Karpenter's liveness check deleted its NodeClaim after
+    /// 15 minutes.
+    RegistrationTimeout,
 }
 
 /// A node.
@@ -352,6 +366,19 @@ impl Cluster {
         n.unschedulable = true;
         n.marked_for_deletion = true;
         n.removal = Some(reason);
+        self.node_epoch += 1;
+        self.mark_changed(now);
+    }
+
+    /// Undoes [`Cluster::mark_for_deletion`] when a disruption command fails.
+    pub fn unmark_for_deletion(&mut self, id: NodeId, now: Millis) {
+        let n = &mut self.nodes[id as usize];
+        if n.state == NodeState::Terminated {
+            return;
+        }
+        n.unschedulable = false;
+        n.marked_for_deletion = false;
+        n.removal = None;
         self.node_epoch += 1;
         self.mark_changed(now);
     }

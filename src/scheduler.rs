@@ -5,14 +5,18 @@
 //! - Filters: NodeUnschedulable, TaintToleration (`NoSchedule`/`NoExecute`), NodeAffinity
 //!   (nodeSelector AND ORed required terms), NodeResourcesFit (`pods + 1 ≤ allocatable`, and for
 //!   each requested resource `request ≤ allocatable − requested`), PodTopologySpread for
-//!   `DoNotSchedule` constraints (`skew = count + 1 − globalMin ≤ maxSkew`, `minDomains`).
+//!   `DoNotSchedule` constraints (`skew = count + 1 − globalMin ≤ maxSkew`, `minDomains`),
+//!   InterPodAffinity for required anti-affinity on `kubernetes.io/hostname` (no node may hold a
+//!   pod the incoming pod's terms select, nor a pod whose terms select the incoming pod).
 //! - Scores, weighted as in the default profile: TaintToleration ×3 (intolerable
 //!   `PreferNoSchedule` taints, reverse-normalised), NodeAffinity ×2 (preferred weights,
 //!   normalised), PodTopologySpread ×2 (`ScheduleAnyway` constraints, or the system defaults
 //!   hostname/3 and zone/5 for pods without constraints; `round(Σ cnt × ln(size + 2) + maxSkew − 1)`
 //!   then `100 × (max + min − raw) / max`), NodeResourcesFit LeastAllocated ×1 on the requests
 //!   with the 100m/200Mi defaults, NodeResourcesBalancedAllocation ×1 on real requests.
-//!   InterPodAffinity and ImageLocality are constant without pod affinity and image caches.
+//!   InterPodAffinity ×2 on preferred hostname anti-affinity (minus the weight of each matching
+//!   pod on the node, both directions, normalised min–max onto 0–100). ImageLocality is
+//!   constant without image caches.
 //! - Host selection: nodes in node-tree order (zones interleaved) from a rotating start index;
 //!   search stops after `numFeasibleNodesToFind` feasible nodes (all below 100 nodes, else
 //!   `max(N × max(50 − N/125, 5) / 100, 100)`); the best score wins, ties uniformly at random
@@ -463,6 +467,14 @@ impl Scheduler {
             if !fits(&t.requests, node) {
                 continue;
             }
+            // InterPodAffinity filter: required hostname anti-affinity, both directions.
+            if s.anti_affinity[w]
+                .required
+                .iter()
+                .any(|&o| topo.on_node(o, id) > 0)
+            {
+                continue;
+            }
             let spread_ok = hard.iter().zip(&hard_state).all(|(sp, st)| {
                 let st = st.as_ref().expect("computed");
                 match st.domain_of(c, id, &sp.key) {
@@ -506,6 +518,7 @@ impl Scheduler {
             .unwrap_or(0);
         let na_max = facts.iter().map(|f| f.preferred_weight).max().unwrap_or(0);
         let pts = spread_scores(s, c, topo, t, &self.info[w].soft, feasible);
+        let ipa = anti_affinity_scores(topo, &s.anti_affinity[w].preferred_weights, feasible);
         let best_effort = t.requests.cpu_m == 0 && t.requests.mem_b == 0;
         let mut best: Option<(i64, NodeId)> = None;
         let mut ties = 0u32;
@@ -531,7 +544,7 @@ impl Scheduler {
             } else {
                 balanced(&node.allocatable, &node.requested, &t.requests)
             };
-            let total = 3 * tt + 2 * na + 2 * pts[i] + la + ba;
+            let total = 3 * tt + 2 * na + 2 * pts[i] + 2 * ipa[i] + la + ba;
             match best {
                 Some((b, _)) if total < b => {}
                 Some((b, _)) if total == b => {
@@ -548,6 +561,42 @@ impl Scheduler {
         }
         best.expect("at least two feasible nodes").1
     }
+}
+
+/// InterPodAffinity score for preferred hostname anti-affinity
+/// (`pkg/scheduler/framework/plugins/interpodaffinity/scoring.go`): each node scores minus the
+/// weight of every matching pod on it, in both directions, then `NormalizeScore` maps the range
+/// linearly onto 0–100 (all 0 when every node scores the same).
+fn anti_affinity_scores(
+    topo: &Topology,
+    weights: &[(usize, i64)],
+    feasible: &[NodeId],
+) -> Vec<i64> {
+    if weights.is_empty() {
+        return vec![0; feasible.len()];
+    }
+    let raw: Vec<i64> = feasible
+        .iter()
+        .map(|&id| {
+            -weights
+                .iter()
+                .map(|&(o, wt)| wt * i64::from(topo.on_node(o, id)))
+                .sum::<i64>()
+        })
+        .collect();
+    let (min, max) = (
+        *raw.iter().min().expect("non-empty"),
+        *raw.iter().max().expect("non-empty"),
+    );
+    raw.iter()
+        .map(|&r| {
+            if max > min {
+                (100.0 * ((r - min) as f64 / (max - min) as f64)) as i64
+            } else {
+                0
+            }
+        })
+        .collect()
 }
 
 /// NodeResourcesFit filter.

@@ -32,6 +32,8 @@ pub enum Stream {
     PodUids = 11,
     /// CronJob pod run times.
     Jobs = 12,
+    /// EC2 capacity draws: shortages and instances that never register.
+    Capacity = 13,
 }
 
 /// Factory for the per-subsystem generators of one run.

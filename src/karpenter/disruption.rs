@@ -26,7 +26,7 @@
 //!   with a valid command wins; after 15 s the command is re-simulated and dropped if it no longer
 //!   holds.
 
-use super::provisioning::{Claim, Launch, PodOrder, Provisioner, SolveOptions};
+use super::provisioning::{Claim, PodOrder, Provisioner, SolveOptions};
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{Cluster, NodeId, NodeOwner, NodeState, PodId};
 use crate::engine::Millis;
@@ -53,8 +53,8 @@ pub struct Command {
     pub reason: DisruptionReason,
     /// Nodes to remove.
     pub candidates: Vec<NodeId>,
-    /// The replacement, if any.
-    pub replacement: Option<(Claim, Launch)>,
+    /// The replacement NodeClaim, if any, and whether it must launch as spot.
+    pub replacement: Option<(Claim, bool)>,
     /// Existing nodes the simulation moved pods to; starting the command nominates them
     /// (`queue.go` `StartCommand`, `Results.Record`).
     pub destinations: Vec<NodeId>,
@@ -677,11 +677,11 @@ pub fn consolidate_one(
     if claim.types.is_empty() {
         return None;
     }
-    let launch = prov.plan_launch(s, &claim, now, force_spot)?;
+    prov.launch_overrides(s, &claim, now, force_spot)?;
     Some(Command {
         reason: DisruptionReason::Underutilized,
         candidates: vec![id],
-        replacement: Some((claim, launch)),
+        replacement: Some((claim, force_spot)),
         destinations,
     })
 }

@@ -129,14 +129,17 @@ pub struct Variant {
     pub requirements: Vec<Requirement>,
     /// Whether `ScheduleAnyway` topology spread constraints are still enforced.
     pub soft_spread: bool,
+    /// Whether preferred pod anti-affinity terms are still enforced (as required).
+    pub soft_anti_affinity: bool,
     /// Whether `PreferNoSchedule` taints are tolerated (the last relaxation step).
     pub tolerate_prefer_no_schedule: bool,
 }
 
 /// The relaxation sequence for a template: required terms are dropped from the front first,
-/// then preferred terms heaviest first, then `ScheduleAnyway` spread constraints, then
-/// `PreferNoSchedule` taints are tolerated. (Upstream drops one `ScheduleAnyway` constraint per
-/// step; ksim drops them together.)
+/// then preferred pod anti-affinity terms, then preferred node-affinity terms heaviest first,
+/// then `ScheduleAnyway` spread constraints, then `PreferNoSchedule` taints are tolerated
+/// (`Preferences.Relax`). Upstream drops one preferred anti-affinity term and one
+/// `ScheduleAnyway` constraint per step; ksim drops each kind together.
 pub fn variants(t: &PodTemplate) -> Vec<Variant> {
     let mut preferred: Vec<&(i64, SelectorTerm)> = t.preferred_terms.iter().collect();
     // Heaviest first; a stable sort keeps input order among equal weights.
@@ -144,32 +147,38 @@ pub fn variants(t: &PodTemplate) -> Vec<Variant> {
     let n_req = t.required_terms.len().max(1);
     let mut out = Vec::new();
     let has_soft = t.spread.iter().any(|c| !c.hard);
-    let build = |req_idx: usize, pref: Option<&SelectorTerm>, soft: bool, tolerate: bool| {
-        let mut reqs = t.node_selector.clone();
-        if let Some(term) = t.required_terms.get(req_idx) {
-            reqs.extend(term.requirements.iter().cloned());
-        }
-        if let Some(p) = pref {
-            reqs.extend(p.requirements.iter().cloned());
-        }
-        Variant {
-            requirements: reqs,
-            soft_spread: soft,
-            tolerate_prefer_no_schedule: tolerate,
-        }
-    };
+    let has_soft_anti = t.anti_affinity.iter().any(|a| a.weight.is_some());
+    let build =
+        |req_idx: usize, pref: Option<&SelectorTerm>, anti: bool, soft: bool, tolerate: bool| {
+            let mut reqs = t.node_selector.clone();
+            if let Some(term) = t.required_terms.get(req_idx) {
+                reqs.extend(term.requirements.iter().cloned());
+            }
+            if let Some(p) = pref {
+                reqs.extend(p.requirements.iter().cloned());
+            }
+            Variant {
+                requirements: reqs,
+                soft_spread: soft,
+                soft_anti_affinity: anti,
+                tolerate_prefer_no_schedule: tolerate,
+            }
+        };
     let first_pref = preferred.first().map(|p| &p.1);
     for i in 0..n_req {
-        out.push(build(i, first_pref, has_soft, false));
+        out.push(build(i, first_pref, has_soft_anti, has_soft, false));
+    }
+    if has_soft_anti {
+        out.push(build(n_req - 1, first_pref, false, has_soft, false));
     }
     for p in preferred.iter().skip(1) {
-        out.push(build(n_req - 1, Some(&p.1), has_soft, false));
+        out.push(build(n_req - 1, Some(&p.1), false, has_soft, false));
     }
     if !preferred.is_empty() {
-        out.push(build(n_req - 1, None, has_soft, false));
+        out.push(build(n_req - 1, None, false, has_soft, false));
     }
-    out.push(build(n_req - 1, None, false, false));
-    out.push(build(n_req - 1, None, false, true));
+    out.push(build(n_req - 1, None, false, false, false));
+    out.push(build(n_req - 1, None, false, false, true));
     out.dedup();
     out
 }

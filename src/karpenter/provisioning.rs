@@ -28,6 +28,7 @@
 
 use super::offerings::{Variant, tolerates_pool, variant_admits, variants};
 use super::{Bits, OfferingTable, PoolInfo};
+use crate::cloud::capacity::{Override, UNAVAILABLE_OFFERING_TTL_MS};
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{Cluster, NodeId, NodeOwner, NodeState, PodId};
 use crate::engine::Millis;
@@ -35,7 +36,6 @@ use crate::k8s::labels::TaintEffect;
 use crate::resources::Resources;
 use crate::scenario::Scenario;
 use crate::scheduler::Topology;
-use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -94,6 +94,20 @@ pub struct Launch {
     pub capacity_type: CapacityType,
     /// Price (USD/h).
     pub price: f64,
+}
+
+/// One `CreateFleet` call made for a NodeClaim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetCall {
+    /// The capacity type requested.
+    pub capacity_type: CapacityType,
+    /// Number of overrides (offerings) in the request.
+    pub overrides: usize,
+    /// (instance type, zone) of each offering that failed with insufficient capacity, in
+    /// attempt order.
+    pub errors: Vec<(usize, usize)>,
+    /// The instance launched, if any.
+    pub launch: Option<Launch>,
 }
 
 /// Options a solve may restrict.
@@ -157,6 +171,24 @@ struct SpreadRule {
     self_match: i64,
 }
 
+/// A NodePool requirement with `minValues`, resolved against the catalog.
+#[derive(Debug, Clone)]
+struct MinValues {
+    key: MinKey,
+    min: usize,
+}
+
+/// Where a `minValues` key's values come from.
+#[derive(Debug, Clone)]
+enum MinKey {
+    /// An instance-type label: the value id of each type (`None`: the type lacks the label).
+    TypeLabel(Vec<Option<u32>>),
+    /// `topology.kubernetes.io/zone`: the zones of the allowed offerings.
+    Zone,
+    /// `karpenter.sh/capacity-type`: the capacity types of the allowed offerings.
+    CapacityType,
+}
+
 /// Provisioning state and caches.
 #[derive(Debug)]
 pub struct Provisioner {
@@ -192,6 +224,10 @@ pub struct Provisioner {
     pub unavailable_until: Vec<Millis>,
     /// The batch window.
     pub batcher: Batcher,
+    /// `[pool]`: requirements with `minValues`.
+    min_values: Vec<Vec<MinValues>>,
+    /// `--min-values-policy=Strict` (the default) rather than `BestEffort`.
+    min_values_strict: bool,
     rng: ChaCha8Rng,
 }
 
@@ -238,6 +274,25 @@ impl Provisioner {
                         self_match: i64::from(c.selects(&wl.template.labels)),
                     })
                     .collect();
+                // Hostname anti-affinity is a hostname domain that must hold none of the
+                // selected pods (`topologygroup.go` anti-affinity groups, including the inverse
+                // groups of existing pods' required terms).
+                let anti = &s.anti_affinity[w];
+                let mut keep_away = anti.required.clone();
+                if var.soft_anti_affinity {
+                    keep_away.extend(anti.preferred_own.iter().copied());
+                    keep_away.sort_unstable();
+                    keep_away.dedup();
+                }
+                if !keep_away.is_empty() {
+                    spreads[w * max_variants + v].push(SpreadRule {
+                        zone: false,
+                        max_skew: 0,
+                        min_domains: 1,
+                        counted: keep_away,
+                        self_match: 0,
+                    });
+                }
             }
         }
         let pod_zones = (0..slots)
@@ -271,7 +326,41 @@ impl Provisioner {
                 }
             }
         }
+        let min_values = s
+            .node_pools
+            .iter()
+            .map(|pool| {
+                pool.requirements
+                    .iter()
+                    .filter_map(|r| {
+                        let min = r.min_values? as usize;
+                        let key = match r.key.as_str() {
+                            ZONE_KEY => MinKey::Zone,
+                            "karpenter.sh/capacity-type" => MinKey::CapacityType,
+                            key => {
+                                let mut ids: BTreeMap<String, u32> = BTreeMap::new();
+                                MinKey::TypeLabel(
+                                    s.catalog
+                                        .types()
+                                        .iter()
+                                        .map(|it| {
+                                            let v =
+                                                it.labels().into_iter().find(|(k, _)| *k == key)?.1;
+                                            let next = ids.len() as u32;
+                                            Some(*ids.entry(v).or_insert(next))
+                                        })
+                                        .collect(),
+                                )
+                            }
+                        };
+                        Some(MinValues { key, min })
+                    })
+                    .collect()
+            })
+            .collect();
         Provisioner {
+            min_values,
+            min_values_strict: s.karpenter.min_values_strict,
             pod_zones,
             pool_zones,
             hostname_counted,
@@ -837,7 +926,50 @@ impl Provisioner {
                 types.set(ti);
             }
         }
-        (!types.is_empty()).then_some((allowed, types))
+        if types.is_empty()
+            || (self.min_values_strict
+                && !self.min_values[claim.pool].is_empty()
+                && !self.min_values_ok(claim.pool, &types.iter().collect::<Vec<_>>(), &allowed))
+        {
+            return None;
+        }
+        Some((allowed, types))
+    }
+
+    /// True when the instance types keep at least `minValues` distinct values for every
+    /// requirement of the pool that sets it (KC `pkg/cloudprovider/types.go`
+    /// `SatisfiesMinValues`; zone and capacity-type values come from the allowed offerings).
+    fn min_values_ok(&self, pool: usize, types: &[usize], allowed: &Bits) -> bool {
+        let rules = &self.min_values[pool];
+        if rules.is_empty() {
+            return true;
+        }
+        let per_type = self.table.zones * 2;
+        rules.iter().all(|r| {
+            let mut seen = BTreeSet::new();
+            for &ti in types {
+                match &r.key {
+                    MinKey::TypeLabel(ids) => {
+                        if let Some(id) = ids[ti] {
+                            seen.insert(id as usize);
+                        }
+                    }
+                    MinKey::Zone | MinKey::CapacityType => {
+                        for i in (ti * per_type..(ti + 1) * per_type).filter(|&i| allowed.get(i)) {
+                            let (_, zi, ct) = self.table.decode(i);
+                            seen.insert(match r.key {
+                                MinKey::Zone => zi,
+                                _ => usize::from(ct == CapacityType::OnDemand),
+                            });
+                        }
+                    }
+                }
+                if seen.len() >= r.min {
+                    return true;
+                }
+            }
+            false
+        })
     }
 
     /// The zone, when the offerings allow exactly one.
@@ -1077,13 +1209,22 @@ impl Provisioner {
         if let Some(v) = self.provisionable_cache.get(w).copied().flatten() {
             return v;
         }
+        // With a capacity model a launch may fail, so nothing is certain; answering false only
+        // makes the consolidation prefilter that asks less eager to skip.
+        if !s.capacity.is_unlimited() {
+            return false;
+        }
         let available = self.available(now);
         let req = s.workloads[w].template.requests;
         let per_type = self.table.zones * 2;
         let mut result = false;
         'pools: for pi in self.pool_order.clone() {
             let l = &s.node_pools[pi].limits;
-            if l.cpu_m.is_some() || l.mem_b.is_some() || l.nodes.is_some() {
+            if l.cpu_m.is_some()
+                || l.mem_b.is_some()
+                || l.nodes.is_some()
+                || !self.min_values[pi].is_empty()
+            {
                 continue;
             }
             for v in 0..self.variants[w].len() {
@@ -1101,8 +1242,8 @@ impl Provisioner {
                 }
             }
         }
-        // Availability never changes without an insufficient-capacity model, so the answer
-        // holds for the whole run.
+        // Availability never changes without a capacity model, so the answer holds for the
+        // whole run.
         if self.provisionable_cache.len() <= w {
             self.provisionable_cache.resize(s.workloads.len(), None);
         }
@@ -1130,15 +1271,16 @@ impl Provisioner {
         v
     }
 
-    /// Decides which offering AWS launches for a claim, applying the provider's filters.
-    /// `max_price` (consolidation) keeps only offerings strictly cheaper than that.
-    pub fn plan_launch(
-        &mut self,
+    /// The `CreateFleet` request AWS would send for a claim: its capacity type and overrides,
+    /// after the provider's filters (KA `pkg/providers/instance/instance.go`, `filter/filter.go`).
+    /// `force_spot` keeps only spot offerings (a consolidation replacement of an on-demand node).
+    pub fn launch_overrides(
+        &self,
         s: &Scenario,
         claim: &Claim,
         now: Millis,
         force_spot: bool,
-    ) -> Option<Launch> {
+    ) -> Option<(CapacityType, Vec<Override>)> {
         let available = self.available(now);
         let mut offerings = claim.allowed.and(&available);
         if force_spot {
@@ -1184,7 +1326,18 @@ impl Provisioner {
         for ti in &type_set {
             restricted.types.set(*ti);
         }
+        // `Truncate`: the 60 cheapest; under the Strict policy the launch fails when they no
+        // longer meet minValues (KC `pkg/cloudprovider/types.go`).
         let types = self.ordered_types(&restricted, &offerings, AWS_MAX_INSTANCE_TYPES);
+        if self.min_values_strict
+            && !self.min_values_ok(
+                claim.pool,
+                &types.iter().map(|t| t.0).collect::<Vec<_>>(),
+                &offerings,
+            )
+        {
+            return None;
+        }
         let type_set: BTreeSet<usize> = types.iter().map(|t| t.0).collect();
         let ct = if offerings.iter().any(|i| {
             type_set.contains(&self.table.decode(i).0)
@@ -1194,30 +1347,65 @@ impl Provisioner {
         } else {
             CapacityType::OnDemand
         };
-        let candidates: Vec<(usize, f64)> = offerings
+        let overrides: Vec<Override> = offerings
             .iter()
             .filter(|&i| {
                 let (ti, _, c) = self.table.decode(i);
                 c == ct && type_set.contains(&ti)
             })
-            .filter_map(|i| self.table.price[i].map(|p| (i, p)))
+            .filter_map(|i| {
+                let (ti, zi, _) = self.table.decode(i);
+                self.table.price[i].map(|price| Override {
+                    offering: i,
+                    instance_type: ti,
+                    zone: zi,
+                    price,
+                })
+            })
             .collect();
-        let best = candidates.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
-        let cheapest: Vec<usize> = candidates
-            .iter()
-            .filter(|c| c.1 == best)
-            .map(|c| c.0)
-            .collect();
-        if cheapest.is_empty() {
+        if overrides.is_empty() {
             return None;
         }
-        let pick = cheapest[self.rng.random_range(0..cheapest.len())];
-        let (ti, zi, ct) = self.table.decode(pick);
-        Some(Launch {
-            instance_type: ti,
-            zone: zi,
+        Some((ct, overrides))
+    }
+
+    /// Sends a claim's `CreateFleet` request to the scenario's capacity model and marks every
+    /// offering that failed with insufficient capacity unavailable for
+    /// [`UNAVAILABLE_OFFERING_TTL_MS`]. `running(offering)` counts the instances of an offering
+    /// running now. Returns `None` when the claim has no offering to request.
+    pub fn create_fleet(
+        &mut self,
+        s: &Scenario,
+        claim: &Claim,
+        now: Millis,
+        force_spot: bool,
+        running: &dyn Fn(usize) -> i64,
+    ) -> Option<FleetCall> {
+        let (ct, overrides) = self.launch_overrides(s, claim, now, force_spot)?;
+        let outcome = s
+            .capacity
+            .create_fleet(ct, &overrides, running, now, &mut self.rng);
+        for e in &outcome.errors {
+            self.unavailable_until[e.offering] = now + UNAVAILABLE_OFFERING_TTL_MS;
+        }
+        if !outcome.errors.is_empty() {
+            *self.available_cache.borrow_mut() = None;
+        }
+        let launch = outcome.launched.map(|o| Launch {
+            instance_type: o.instance_type,
+            zone: o.zone,
             capacity_type: ct,
-            price: best,
+            price: o.price,
+        });
+        Some(FleetCall {
+            capacity_type: ct,
+            overrides: overrides.len(),
+            errors: outcome
+                .errors
+                .iter()
+                .map(|o| (o.instance_type, o.zone))
+                .collect(),
+            launch,
         })
     }
 

@@ -167,7 +167,7 @@ pub fn nodes_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
         ])?;
         for n in &r.cluster.nodes {
             let removal = match (n.removal, n.terminated) {
-                (Some(reason), Some(_)) => format!("{reason:?}").to_lowercase(),
+                (Some(reason), Some(_)) => reason.as_str().to_string(),
                 _ => String::new(),
             };
             w.write_record([
@@ -241,6 +241,62 @@ pub fn scaling_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
     })
 }
 
+/// Every `CreateFleet` call Karpenter made: the offerings tried, those that failed with
+/// insufficient capacity, and what launched.
+pub fn launches_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
+    csv_bytes(|w| {
+        w.write_record([
+            "time_s",
+            "nodepool",
+            "purpose",
+            "capacity_type",
+            "spot_allowed",
+            "offerings",
+            "insufficient_capacity",
+            "outcome",
+            "instance_type",
+            "zone",
+            "price_usd_per_hour",
+            "node",
+        ])?;
+        for l in &r.launches {
+            let errors: Vec<String> = l
+                .errors
+                .iter()
+                .map(|&(ti, zi)| format!("{}/{}", s.catalog.get(ti).name, s.zones[zi]))
+                .collect();
+            let outcome = match (l.launch, l.registration_timeout) {
+                (None, _) => "insufficient_capacity",
+                (Some(_), true) => "registration_timeout",
+                (Some(_), false) => "launched",
+            };
+            w.write_record([
+                secs(l.time),
+                s.node_pools[l.pool].name.clone(),
+                l.purpose.as_str().to_string(),
+                l.capacity_type.as_str().to_string(),
+                l.spot_allowed.to_string(),
+                l.overrides.to_string(),
+                errors.join(";"),
+                outcome.to_string(),
+                l.launch
+                    .map(|x| s.catalog.get(x.instance_type).name.clone())
+                    .unwrap_or_default(),
+                l.launch
+                    .map(|x| s.zones[x.zone].clone())
+                    .unwrap_or_default(),
+                l.launch
+                    .map(|x| format!("{:.6}", x.price))
+                    .unwrap_or_default(),
+                l.node
+                    .map(|n| r.cluster.nodes[n as usize].name.clone())
+                    .unwrap_or_default(),
+            ])?;
+        }
+        Ok(())
+    })
+}
+
 /// The summary as pretty JSON with a trailing newline.
 pub fn summary_json(summary: &Summary) -> Result<Vec<u8>> {
     let mut v = serde_json::to_vec_pretty(summary)
@@ -261,6 +317,7 @@ pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary)
         ("nodes.csv", nodes_csv(s, r)?),
         ("workloads.csv", workloads_csv(s, r)?),
         ("scaling.csv", scaling_csv(s, r)?),
+        ("launches.csv", launches_csv(s, r)?),
     ];
     for (name, bytes) in files {
         write_atomic(dir, name, &bytes)?;

@@ -7,11 +7,11 @@
 mod files;
 mod table;
 
-pub use files::{timeseries_csv, write_outputs};
+pub use files::{launches_csv, timeseries_csv, write_outputs};
 pub use table::render_table;
 
 use crate::cloud::pricing::CapacityType;
-use crate::cluster::{NodeOwner, PodCause, RemovalReason};
+use crate::cluster::{NodeOwner, PodCause};
 use crate::engine::Millis;
 use crate::scenario::Scenario;
 use crate::sim::SimResult;
@@ -160,7 +160,11 @@ pub struct NodeSummary {
     pub by_instance_type: BTreeMap<String, u64>,
     /// Nodes launched by capacity type.
     pub by_capacity_type: BTreeMap<String, u64>,
-    /// Nodes removed, by reason (`empty`, `underutilized`).
+    /// Nodes launched by zone.
+    pub by_zone: BTreeMap<String, u64>,
+    /// Nodes launched by NodePool or managed node group.
+    pub by_node_pool: BTreeMap<String, u64>,
+    /// Nodes removed, by reason (`empty`, `underutilized`, `registration_timeout`).
     pub removed: BTreeMap<String, u64>,
 }
 
@@ -171,6 +175,29 @@ pub struct KarpenterSummary {
     pub solves: u64,
     /// Disruption commands executed, by reason.
     pub disruption_commands: BTreeMap<String, u64>,
+    /// NodeClaim launches (`CreateFleet` calls).
+    pub launches: LaunchSummary,
+}
+
+/// What happened to Karpenter's `CreateFleet` calls.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LaunchSummary {
+    /// Calls made (one per NodeClaim).
+    pub fleet_calls: u64,
+    /// Calls that launched an instance.
+    pub launched: u64,
+    /// Calls that launched nothing: the NodeClaim was deleted for insufficient capacity.
+    pub insufficient_capacity: u64,
+    /// Offerings marked unavailable for 3 minutes after an insufficient-capacity error, in all.
+    pub offerings_marked_unavailable: u64,
+    /// Insufficient-capacity errors per offering, keyed `type/zone/capacity-type`.
+    pub errors_by_offering: BTreeMap<String, u64>,
+    /// On-demand launches made while some spot offering was marked unavailable after an
+    /// insufficient-capacity error (within the NodePool, or by falling through to an on-demand
+    /// NodePool).
+    pub on_demand_fallbacks: u64,
+    /// Launched instances that never registered (deleted after 15 minutes).
+    pub registration_timeouts: u64,
 }
 
 /// `summary.json`.
@@ -236,6 +263,40 @@ pub fn owner_name(s: &Scenario, o: NodeOwner) -> String {
 }
 
 /// Builds the summary of a run.
+fn launch_summary(s: &Scenario, r: &SimResult) -> LaunchSummary {
+    let mut out = LaunchSummary {
+        fleet_calls: r.launches.len() as u64,
+        launched: 0,
+        insufficient_capacity: 0,
+        offerings_marked_unavailable: 0,
+        errors_by_offering: BTreeMap::new(),
+        on_demand_fallbacks: 0,
+        registration_timeouts: 0,
+    };
+    for l in &r.launches {
+        match l.launch {
+            Some(_) => out.launched += 1,
+            None => out.insufficient_capacity += 1,
+        }
+        out.offerings_marked_unavailable += l.errors.len() as u64;
+        for &(ti, zi) in &l.errors {
+            let key = format!(
+                "{}/{}/{}",
+                s.catalog.get(ti).name,
+                s.zones[zi],
+                l.capacity_type.as_str()
+            );
+            *out.errors_by_offering.entry(key).or_default() += 1;
+        }
+        if l.launch.is_some() && l.capacity_type == CapacityType::OnDemand && l.spot_shortage {
+            out.on_demand_fallbacks += 1;
+        }
+        out.registration_timeouts += u64::from(l.registration_timeout);
+    }
+    out
+}
+
+/// Builds the summary of a run.
 pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let end = s.duration_ms;
     let c = &r.cluster;
@@ -248,6 +309,8 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let mut by_zone: BTreeMap<String, f64> = BTreeMap::new();
     let mut total = 0.0;
     let mut nodes_by_type: BTreeMap<String, u64> = BTreeMap::new();
+    let mut nodes_by_zone: BTreeMap<String, u64> = BTreeMap::new();
+    let mut nodes_by_pool: BTreeMap<String, u64> = BTreeMap::new();
     let mut nodes_by_ct: BTreeMap<String, u64> = BTreeMap::new();
     let mut removed: BTreeMap<String, u64> = BTreeMap::new();
     let mut launched_by_karpenter = 0;
@@ -260,6 +323,8 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         *by_group.entry(owner_name(s, n.owner)).or_default() += cost;
         *by_zone.entry(s.zones[n.zone].clone()).or_default() += cost;
         *nodes_by_type.entry(it).or_default() += 1;
+        *nodes_by_zone.entry(s.zones[n.zone].clone()).or_default() += 1;
+        *nodes_by_pool.entry(owner_name(s, n.owner)).or_default() += 1;
         *nodes_by_ct
             .entry(n.capacity_type.as_str().into())
             .or_default() += 1;
@@ -269,11 +334,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         if let Some(reason) = n.removal
             && n.terminated.is_some()
         {
-            let key = match reason {
-                RemovalReason::Empty => "empty",
-                RemovalReason::Underutilized => "underutilized",
-            };
-            *removed.entry(key.into()).or_default() += 1;
+            *removed.entry(reason.as_str().into()).or_default() += 1;
         }
     }
     let round_map = |m: BTreeMap<String, f64>| m.into_iter().map(|(k, v)| (k, round6(v))).collect();
@@ -417,6 +478,8 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             launched_by_karpenter,
             by_instance_type: nodes_by_type,
             by_capacity_type: nodes_by_ct,
+            by_zone: nodes_by_zone,
+            by_node_pool: nodes_by_pool,
             removed,
         },
         scheduling_latency_s: Percentiles {
@@ -430,6 +493,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         karpenter: KarpenterSummary {
             solves: r.solves,
             disruption_commands,
+            launches: launch_summary(s, r),
         },
         workloads,
         queues,

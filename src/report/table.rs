@@ -64,20 +64,24 @@ pub fn render_table(s: &Summary) -> String {
         "Nodes  peak {}  launched {} (Karpenter {})",
         s.nodes.peak, s.nodes.launched, s.nodes.launched_by_karpenter
     );
-    let types: Vec<String> = s
-        .nodes
-        .by_instance_type
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
-    let _ = writeln!(o, "       by type: {}", types.join(", "));
-    let cts: Vec<String> = s
-        .nodes
-        .by_capacity_type
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
-    let _ = writeln!(o, "       by capacity type: {}", cts.join(", "));
+    let join = |m: &std::collections::BTreeMap<String, u64>| -> String {
+        m.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(o, "       by type: {}", join(&s.nodes.by_instance_type));
+    let _ = writeln!(
+        o,
+        "       by capacity type: {}",
+        join(&s.nodes.by_capacity_type)
+    );
+    let _ = writeln!(o, "       by zone: {}", join(&s.nodes.by_zone));
+    let _ = writeln!(
+        o,
+        "       by NodePool / node group: {}",
+        join(&s.nodes.by_node_pool)
+    );
     if !s.nodes.removed.is_empty() {
         let rm: Vec<String> = s
             .nodes
@@ -87,6 +91,17 @@ pub fn render_table(s: &Summary) -> String {
             .collect();
         let _ = writeln!(o, "       removed: {}", rm.join(", "));
     }
+    let l = &s.karpenter.launches;
+    let _ = writeln!(
+        o,
+        "Launches  {} CreateFleet calls: {} launched, {} insufficient capacity ({} offerings marked unavailable), {} on-demand fallbacks, {} registration timeouts",
+        l.fleet_calls,
+        l.launched,
+        l.insufficient_capacity,
+        l.offerings_marked_unavailable,
+        l.on_demand_fallbacks,
+        l.registration_timeouts
+    );
     let _ = writeln!(o);
     let _ = writeln!(
         o,

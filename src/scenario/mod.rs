@@ -12,6 +12,7 @@
 //!
 //! Every error names the file, the line, the object and the field.
 
+mod capacity;
 mod cronjob;
 mod keda;
 pub mod model;

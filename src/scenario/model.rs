@@ -29,6 +29,10 @@ pub struct Scenario {
     pub prices: PriceTable,
     /// True when the price table is for another region than the scenario's.
     pub prices_are_proxy: bool,
+    /// EC2 capacity per offering.
+    pub capacity: crate::cloud::capacity::CapacityModel,
+    /// Pod anti-affinity per workload (index-aligned with `workloads`).
+    pub anti_affinity: Vec<AntiAffinity>,
     /// EC2NodeClasses.
     pub node_classes: Vec<NodeClass>,
     /// Karpenter NodePools, in input order.
@@ -221,6 +225,32 @@ impl SpreadConstraint {
     }
 }
 
+/// A pod anti-affinity term on `kubernetes.io/hostname`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AntiAffinityTerm {
+    /// Pods it keeps away; `None` (no `labelSelector`) selects no pods.
+    pub selector: Option<LabelSelector>,
+    /// Namespaces of those pods (empty: the pod's own).
+    pub namespaces: Vec<String>,
+    /// `None` for a required term, else the preferred term's weight (1–100).
+    pub weight: Option<i64>,
+}
+
+/// Pod anti-affinity on `kubernetes.io/hostname` resolved to workloads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AntiAffinity {
+    /// Workloads whose pods may never share a node with this workload's pods: those its
+    /// required terms select, and those whose required terms select it (the InterPodAffinity
+    /// filter checks both directions).
+    pub required: Vec<usize>,
+    /// Workloads this workload's own preferred terms select (Karpenter treats them as required
+    /// until it relaxes them).
+    pub preferred_own: Vec<usize>,
+    /// Scoring weights against other workloads' pods, both directions (kube-scheduler
+    /// InterPodAffinity score).
+    pub preferred_weights: Vec<(usize, i64)>,
+}
+
 /// What a pod of a workload looks like to the scheduler and to Karpenter.
 #[derive(Debug, Clone)]
 pub struct PodTemplate {
@@ -249,6 +279,8 @@ pub struct PodTemplate {
     pub tolerations: Vec<Toleration>,
     /// Topology spread constraints.
     pub spread: Vec<SpreadConstraint>,
+    /// Pod anti-affinity terms on `kubernetes.io/hostname`.
+    pub anti_affinity: Vec<AntiAffinityTerm>,
     /// `terminationGracePeriodSeconds` in ms.
     pub termination_grace_ms: Millis,
     /// Pod priority.
@@ -698,6 +730,9 @@ pub struct Latencies {
     pub pod_startup: Dist,
     /// Pod deleted → resources released.
     pub pod_shutdown: Dist,
+    /// Node Ready → its NodePool's startup taints removed (the node is then initialized). Used
+    /// only for NodePools with startup taints.
+    pub startup_taint_removal: Dist,
 }
 
 /// Karpenter controller settings.
@@ -709,6 +744,9 @@ pub struct KarpenterConfig {
     pub batch_max_ms: Millis,
     /// `SpotToSpotConsolidation` feature gate.
     pub spot_to_spot: bool,
+    /// `--min-values-policy=Strict` (default) rather than `BestEffort`
+    /// (KC `pkg/operator/options/options.go`).
+    pub min_values_strict: bool,
 }
 
 impl Default for KarpenterConfig {
@@ -717,6 +755,7 @@ impl Default for KarpenterConfig {
             batch_idle_ms: 1_000,
             batch_max_ms: 10_000,
             spot_to_spot: false,
+            min_values_strict: true,
         }
     }
 }

@@ -410,8 +410,48 @@ pub struct Affinity {
     pub node_affinity: Option<NodeAffinity>,
     /// Pod affinity (accepted, not yet simulated).
     pub pod_affinity: Ignored,
-    /// Pod anti-affinity (accepted, not yet simulated).
-    pub pod_anti_affinity: Ignored,
+    /// Pod anti-affinity.
+    pub pod_anti_affinity: Option<PodAntiAffinity>,
+}
+
+/// core/v1 PodAntiAffinity.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodAntiAffinity {
+    /// Hard terms.
+    #[serde(rename = "requiredDuringSchedulingIgnoredDuringExecution")]
+    pub required: Option<Vec<PodAffinityTerm>>,
+    /// Soft terms.
+    #[serde(rename = "preferredDuringSchedulingIgnoredDuringExecution")]
+    pub preferred: Option<Vec<WeightedPodAffinityTerm>>,
+}
+
+/// core/v1 PodAffinityTerm.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodAffinityTerm {
+    /// Pods the term is about (none: no pods).
+    pub label_selector: Option<LabelSelector>,
+    /// Namespaces of those pods (default: the pod's own).
+    pub namespaces: Option<Vec<String>>,
+    /// Namespace selector (not simulated).
+    pub namespace_selector: Ignored,
+    /// Topology label key.
+    pub topology_key: String,
+    /// Label keys whose values are added to the selector.
+    pub match_label_keys: Option<Vec<String>>,
+    /// Label keys whose values are added to the selector as `NotIn`.
+    pub mismatch_label_keys: Option<Vec<String>>,
+}
+
+/// core/v1 WeightedPodAffinityTerm.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WeightedPodAffinityTerm {
+    /// Weight, 1–100.
+    pub weight: i32,
+    /// The term.
+    pub pod_affinity_term: PodAffinityTerm,
 }
 
 /// core/v1 NodeAffinity.
@@ -960,6 +1000,8 @@ pub struct ScenarioSpec {
     pub latency: Option<Latency>,
     /// Karpenter controller settings.
     pub karpenter: Option<KarpenterSettings>,
+    /// EC2 capacity rules per offering (shortages, pool depth, interruption frequency).
+    pub capacity: Option<Vec<CapacityRule>>,
     /// Cluster start state: `warm` (default) or `cold`.
     pub initial_state: Option<Spanned<String>>,
 }
@@ -1290,6 +1332,8 @@ pub struct Latency {
     pub pod_startup: Option<Distribution>,
     /// Pod deletion to its resources being released.
     pub pod_shutdown: Option<Distribution>,
+    /// Node Ready to its NodePool's startup taints being removed.
+    pub startup_taint_removal: Option<Distribution>,
 }
 
 /// A latency distribution.
@@ -1318,4 +1362,30 @@ pub struct KarpenterSettings {
     pub batch_max_duration: Option<Spanned<String>>,
     /// Spot-to-spot consolidation feature gate (default false).
     pub spot_to_spot_consolidation: Option<bool>,
+    /// `--min-values-policy`: `Strict` (default) or `BestEffort`.
+    pub min_values_policy: Option<Spanned<String>>,
+}
+
+/// A rule about the EC2 capacity of some offerings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CapacityRule {
+    /// Instance types it applies to (default: all).
+    pub instance_types: Option<Vec<Spanned<String>>>,
+    /// Zones it applies to (default: all).
+    pub zones: Option<Vec<Spanned<String>>>,
+    /// `spot` or `on-demand` (default: both).
+    pub capacity_type: Option<Spanned<String>>,
+    /// Start of the window for `maxNodes` and `unavailableProbability` (Go duration from t = 0).
+    pub from: Option<Spanned<String>>,
+    /// End of that window (Go duration from t = 0).
+    pub until: Option<Spanned<String>>,
+    /// Most instances of each matching offering running at once.
+    pub max_nodes: Option<Spanned<i64>>,
+    /// Probability that a launch attempt into a matching offering finds no capacity.
+    pub unavailable_probability: Option<Spanned<f64>>,
+    /// Probability that a launched instance never registers.
+    pub registration_failure_probability: Option<Spanned<f64>>,
+    /// Spot interruption frequency (fraction reclaimed per month).
+    pub interruption_frequency: Option<Spanned<f64>>,
 }

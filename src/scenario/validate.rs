@@ -427,7 +427,19 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         ));
     }
 
+    let capacity = match &spec.raw {
+        Some((ctx, raw)) => super::capacity::capacity(
+            ctx,
+            raw.capacity.as_deref().unwrap_or(&[]),
+            &catalog,
+            &spec.zones,
+        )?,
+        None => Default::default(),
+    };
+    let anti_affinity = resolve_anti_affinity(&workloads);
     let scenario = Scenario {
+        capacity,
+        anti_affinity,
         name: spec.name,
         duration_ms: spec.duration_ms,
         seed: spec.seed,
@@ -451,6 +463,58 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
     };
     check_every_pod_fits(&scenario, &c.deployments)?;
     Ok(scenario)
+}
+
+/// Resolves every workload's hostname anti-affinity terms to the workloads they select
+/// (kube-scheduler `plugins/interpodaffinity`: a term with no namespaces means the pod's own
+/// namespace; a missing selector selects nothing).
+fn resolve_anti_affinity(workloads: &[Workload]) -> Vec<AntiAffinity> {
+    let mut out = vec![AntiAffinity::default(); workloads.len()];
+    for (w, wl) in workloads.iter().enumerate() {
+        for term in &wl.template.anti_affinity {
+            for (o, other) in workloads.iter().enumerate() {
+                let ns_ok = if term.namespaces.is_empty() {
+                    other.namespace == wl.namespace
+                } else {
+                    term.namespaces.contains(&other.namespace)
+                };
+                if !ns_ok
+                    || !term
+                        .selector
+                        .as_ref()
+                        .is_some_and(|s| s.matches(&other.template.labels))
+                {
+                    continue;
+                }
+                match term.weight {
+                    None => {
+                        out[w].required.push(o);
+                        out[o].required.push(w);
+                    }
+                    Some(weight) => {
+                        out[w].preferred_own.push(o);
+                        // Both directions count, so a term selecting its own workload counts
+                        // twice, as upstream scores the incoming pod's terms and the existing
+                        // pods' terms.
+                        out[w].preferred_weights.push((o, weight));
+                        out[o].preferred_weights.push((w, weight));
+                    }
+                }
+            }
+        }
+    }
+    for a in &mut out {
+        a.required.sort_unstable();
+        a.required.dedup();
+        a.preferred_own.sort_unstable();
+        a.preferred_own.dedup();
+        let mut merged: BTreeMap<usize, i64> = BTreeMap::new();
+        for &(o, wt) in &a.preferred_weights {
+            *merged.entry(o).or_default() += wt;
+        }
+        a.preferred_weights = merged.into_iter().collect();
+    }
+    out
 }
 
 /// Settings from the ksim Scenario document, with defaults and CLI overrides applied.
@@ -493,6 +557,7 @@ impl<'a> ScenarioSettings<'a> {
                     node_launch: Dist::default_node_launch(),
                     pod_startup: Dist::default_pod_startup(),
                     pod_shutdown: Dist::default_pod_shutdown(),
+                    startup_taint_removal: Dist::Constant(0),
                 },
                 karpenter: KarpenterConfig::default(),
                 initial_state: InitialState::Warm,
@@ -567,6 +632,7 @@ impl<'a> ScenarioSettings<'a> {
                 node_launch: Dist::default_node_launch(),
                 pod_startup: Dist::default_pod_startup(),
                 pod_shutdown: Dist::default_pod_shutdown(),
+                startup_taint_removal: Dist::Constant(0),
             },
             Some(l) => Latencies {
                 node_launch: dist(
@@ -586,6 +652,12 @@ impl<'a> ScenarioSettings<'a> {
                     "spec.latency.podShutdown",
                     &l.pod_shutdown,
                     Dist::default_pod_shutdown(),
+                )?,
+                startup_taint_removal: dist(
+                    ctx,
+                    "spec.latency.startupTaintRemoval",
+                    &l.startup_taint_removal,
+                    Dist::Constant(0),
                 )?,
             },
         };
@@ -607,6 +679,18 @@ impl<'a> ScenarioSettings<'a> {
                 ));
             }
             karpenter.spot_to_spot = k.spot_to_spot_consolidation.unwrap_or(false);
+            karpenter.min_values_strict = match k.min_values_policy.as_ref() {
+                None => true,
+                Some(v) if v.value == "Strict" => true,
+                Some(v) if v.value == "BestEffort" => false,
+                Some(v) => {
+                    return Err(ctx.err_at(
+                        v,
+                        "spec.karpenter.minValuesPolicy",
+                        format!("must be Strict or BestEffort, got {:?}", v.value),
+                    ));
+                }
+            };
         }
         let initial_state = match &s.initial_state {
             None => InitialState::Warm,
@@ -1425,12 +1509,83 @@ pub(super) fn pod_template(
     }
     let mut required_terms = Vec::new();
     let mut preferred_terms = Vec::new();
+    let mut anti_affinity = Vec::new();
     if let Some(aff) = &spec.affinity {
-        if aff.pod_affinity.is_some() || aff.pod_anti_affinity.is_some() {
+        if aff.pod_affinity.is_some() {
             warnings.push(format!(
-                "{}: {}: pod affinity and anti-affinity are not simulated yet and were ignored",
+                "{}: {}: pod affinity is not simulated yet and was ignored",
                 ctx.file, ctx.object
             ));
+        }
+        if let Some(anti) = &aff.pod_anti_affinity {
+            let af = format!("{sf}.affinity.podAntiAffinity");
+            let required = anti.required.iter().flatten().enumerate().map(|(i, t)| {
+                (
+                    format!("{af}.requiredDuringSchedulingIgnoredDuringExecution[{i}]"),
+                    t,
+                    None,
+                )
+            });
+            let preferred = anti.preferred.iter().flatten().enumerate().map(|(i, w)| {
+                (
+                    format!(
+                        "{af}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm"
+                    ),
+                    &w.pod_affinity_term,
+                    Some(w.weight),
+                )
+            });
+            for (f, term, weight) in required.chain(preferred) {
+                if let Some(w) = weight
+                    && !(1..=100).contains(&w)
+                {
+                    return Err(ctx.err(
+                        &f.replace(".podAffinityTerm", ".weight"),
+                        "must be in the range 1-100",
+                    ));
+                }
+                if term.topology_key.is_empty() {
+                    return Err(ctx.err(&format!("{f}.topologyKey"), "can not be empty"));
+                }
+                validate_label_key(&term.topology_key)
+                    .map_err(|e| ctx.err(&format!("{f}.topologyKey"), e))?;
+                if term.topology_key != "kubernetes.io/hostname" {
+                    warnings.push(format!(
+                        "{}: {}: {f}: pod anti-affinity on {} is not simulated (only kubernetes.io/hostname is) and was ignored",
+                        ctx.file, ctx.object, term.topology_key
+                    ));
+                    continue;
+                }
+                if term.namespace_selector.is_some() {
+                    warnings.push(format!(
+                        "{}: {}: {f}.namespaceSelector is not simulated; the term uses its namespaces list",
+                        ctx.file, ctx.object
+                    ));
+                }
+                let mut selector = match &term.label_selector {
+                    Some(sel) => Some(label_selector(ctx, &format!("{f}.labelSelector"), sel)?),
+                    None => None,
+                };
+                if let Some(sel) = selector.as_mut() {
+                    for (keys, op) in [
+                        (&term.match_label_keys, Operator::In),
+                        (&term.mismatch_label_keys, Operator::NotIn),
+                    ] {
+                        for k in keys.iter().flatten() {
+                            if let Some(v) = labels.get(k) {
+                                sel.requirements.push(
+                                    Requirement::new(k, op, vec![v.clone()], None).expect("valid"),
+                                );
+                            }
+                        }
+                    }
+                }
+                anti_affinity.push(AntiAffinityTerm {
+                    selector,
+                    namespaces: term.namespaces.clone().unwrap_or_default(),
+                    weight: weight.map(i64::from),
+                });
+            }
         }
         if let Some(na) = &aff.node_affinity {
             if let Some(req) = &na.required {
@@ -1627,6 +1782,7 @@ pub(super) fn pod_template(
         preferred_terms,
         tolerations,
         spread,
+        anti_affinity,
         termination_grace_ms,
         priority: spec.priority.unwrap_or(0),
         do_not_disrupt: annotations
@@ -2250,12 +2406,6 @@ fn node_pool(
                     }
                 }
             }
-        }
-        if req.min_values.is_some() {
-            warnings.push(format!(
-                "{}: {}: minValues on {} is accepted but not enforced yet",
-                ctx.file, ctx.object, req.key
-            ));
         }
         requirements.push(req);
     }

@@ -51,6 +51,7 @@ enum Phase {
 #[derive(Debug, Clone, Copy)]
 enum Event {
     NodeReady(NodeId),
+    RegistrationTimeout(NodeId),
     PodGone(PodId),
     PodReady(PodId, u32),
     ContainerRestart(PodId, u32),
@@ -76,6 +77,7 @@ impl Event {
     fn digest(&self) -> u64 {
         match *self {
             Event::NodeReady(n) => 1 << 56 | n as u64,
+            Event::RegistrationTimeout(n) => 23 << 56 | n as u64,
             Event::PodGone(p) => 2 << 56 | p as u64,
             Event::PodReady(p, g) => 3 << 56 | (g as u64) << 32 | p as u64,
             Event::MetricsScrape => 4 << 56,
@@ -265,6 +267,59 @@ pub struct SimResult {
     pub jobs: (u64, u64, u64),
     /// Every change of a workload's replicas by an autoscaler, in time order.
     pub scale_events: Vec<ScaleEvent>,
+    /// Every `CreateFleet` call Karpenter made, in time order.
+    pub launches: Vec<LaunchRecord>,
+}
+
+/// Karpenter's registration timeout: a NodeClaim whose node has not registered 15 minutes after
+/// launch is deleted (KC `pkg/controllers/nodeclaim/lifecycle/liveness.go`
+/// `registrationTimeout`).
+pub const REGISTRATION_TIMEOUT_MS: Millis = 15 * 60_000;
+
+/// Why Karpenter launched a NodeClaim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchPurpose {
+    /// For pending pods.
+    Provisioning,
+    /// To replace a node in a consolidation.
+    Replacement,
+}
+
+impl LaunchPurpose {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchPurpose::Provisioning => "provisioning",
+            LaunchPurpose::Replacement => "replacement",
+        }
+    }
+}
+
+/// One `CreateFleet` call for a NodeClaim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchRecord {
+    /// When (ms).
+    pub time: Millis,
+    /// NodePool index.
+    pub pool: usize,
+    /// Why.
+    pub purpose: LaunchPurpose,
+    /// The capacity type requested.
+    pub capacity_type: CapacityType,
+    /// Number of offerings in the request.
+    pub overrides: usize,
+    /// (instance type, zone) of each offering that failed with insufficient capacity.
+    pub errors: Vec<(usize, usize)>,
+    /// The instance launched, if any (none: the NodeClaim was deleted).
+    pub launch: Option<Launch>,
+    /// The node created for it.
+    pub node: Option<NodeId>,
+    /// True when the node never registered and the NodeClaim timed out.
+    pub registration_timeout: bool,
+    /// True when the NodeClaim allowed spot offerings (before availability).
+    pub spot_allowed: bool,
+    /// True when some spot offering was marked unavailable (insufficient capacity) at the time.
+    pub spot_shortage: bool,
 }
 
 /// How often to verify the simulation's invariants.
@@ -367,6 +422,8 @@ struct Sim<'a> {
     /// CronJob and Job controller state.
     jobs: jobs::Jobs,
     rng_jobs: ChaCha8Rng,
+    rng_capacity: ChaCha8Rng,
+    launches: Vec<LaunchRecord>,
     /// Mean processing time per queue (ms).
     queue_mean_ms: Vec<f64>,
     scale_events: Vec<ScaleEvent>,
@@ -448,6 +505,8 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         backoffs: BTreeMap::new(),
         jobs: jobs::Jobs::new(s),
         rng_jobs: streams.stream(Stream::Jobs),
+        rng_capacity: streams.stream(Stream::Capacity),
+        launches: Vec::new(),
         queue_mean_ms: s.queues.iter().map(|q| q.processing.mean_ms()).collect(),
         scale_events: Vec::new(),
     };
@@ -674,7 +733,7 @@ impl<'a> Sim<'a> {
                 break;
             }
             for claim in &sol.claims {
-                if let Some(l) = self.prov.plan_launch(self.s, claim, 0, false) {
+                if let Some(l) = self.fleet(claim, false, LaunchPurpose::Provisioning) {
                     let id = self.create_node(
                         NodeOwner::Pool(claim.pool),
                         l.instance_type,
@@ -683,6 +742,9 @@ impl<'a> Sim<'a> {
                         Some(l.price),
                         0,
                     );
+                    if let Some(r) = self.launches.last_mut() {
+                        r.node = Some(id);
+                    }
                     self.c.node_ready(id, 0);
                 }
             }
@@ -799,9 +861,112 @@ impl<'a> Sim<'a> {
             Some(l.price),
             now,
         );
-        let delay = self.s.latency.node_launch.sample(&mut self.rng_launch);
+        let pool_capacity = self
+            .s
+            .capacity
+            .pool(l.instance_type, l.zone, l.capacity_type, now);
+        if pool_capacity.registration_failure_probability > 0.0
+            && self.rng_capacity.random::<f64>() < pool_capacity.registration_failure_probability
+        {
+            // The instance runs (and bills) but never joins; the liveness controller deletes the
+            // NodeClaim 15 minutes after launch (KC `nodeclaim/lifecycle/liveness.go`).
+            self.schedule(
+                now + REGISTRATION_TIMEOUT_MS,
+                Phase::Lifecycle,
+                Event::RegistrationTimeout(id),
+            );
+            return id;
+        }
+        let mut delay = self.s.latency.node_launch.sample(&mut self.rng_launch);
+        if !self.s.node_pools[pool].startup_taints.is_empty() {
+            // Initialized only once the startup taints are gone (KC `nodeclaim/lifecycle/
+            // initialization.go`); until then no pod that does not tolerate them can bind.
+            delay += self
+                .s
+                .latency
+                .startup_taint_removal
+                .sample(&mut self.rng_launch);
+        }
         self.schedule(now + delay, Phase::Lifecycle, Event::NodeReady(id));
         id
+    }
+
+    fn on_registration_timeout(&mut self, id: NodeId) {
+        let now = self.now();
+        if self.c.nodes[id as usize].state != NodeState::Launching {
+            return;
+        }
+        self.c
+            .terminate_node(id, now, RemovalReason::RegistrationTimeout);
+        if let Some(r) = self.launches.iter_mut().rev().find(|r| r.node == Some(id)) {
+            r.registration_timeout = true;
+        }
+        // A replacement that never came up fails its command: the candidates stay.
+        let mut failed = Vec::new();
+        self.executing.retain(|(cmd, rep)| {
+            if *rep == id {
+                failed.push(cmd.clone());
+                false
+            } else {
+                true
+            }
+        });
+        for cmd in failed {
+            for cand in cmd.candidates {
+                self.c.unmark_for_deletion(cand, now);
+                if self.sched.on_node_schedulable(self.s, &self.c, cand) {
+                    self.arm_scheduler();
+                }
+            }
+        }
+        if !self.pending_unschedulable.is_empty() {
+            self.trigger_batch();
+        }
+    }
+
+    /// Sends a claim's `CreateFleet` call, records it, and returns the instance launched.
+    fn fleet(&mut self, claim: &Claim, force_spot: bool, purpose: LaunchPurpose) -> Option<Launch> {
+        let now = self.now();
+        let running: Vec<i64> = if self.s.capacity.is_unlimited() {
+            Vec::new()
+        } else {
+            let mut v = vec![0; self.prov.table.len()];
+            for n in self.c.nodes.iter().filter(|n| n.alive()) {
+                v[self
+                    .prov
+                    .table
+                    .idx(n.instance_type, n.zone, n.capacity_type)] += 1;
+            }
+            v
+        };
+        let spot_shortage = self
+            .prov
+            .unavailable_until
+            .iter()
+            .enumerate()
+            .any(|(i, &u)| u > now && self.prov.table.decode(i).2 == CapacityType::Spot);
+        let call = self
+            .prov
+            .create_fleet(self.s, claim, now, force_spot, &|i| {
+                running.get(i).copied().unwrap_or(0)
+            })?;
+        self.launches.push(LaunchRecord {
+            time: now,
+            pool: claim.pool,
+            purpose,
+            capacity_type: call.capacity_type,
+            overrides: call.overrides,
+            errors: call.errors,
+            launch: call.launch,
+            node: None,
+            registration_timeout: false,
+            spot_shortage,
+            spot_allowed: claim
+                .allowed
+                .iter()
+                .any(|i| self.prov.table.decode(i).2 == CapacityType::Spot),
+        });
+        call.launch
     }
 
     fn on_node_ready(&mut self, id: NodeId) {
@@ -1229,8 +1394,11 @@ impl<'a> Sim<'a> {
 
     fn launch_claim(&mut self, claim: &Claim) -> Option<NodeId> {
         let now = self.now();
-        let l = self.prov.plan_launch(self.s, claim, now, false)?;
+        let l = self.fleet(claim, false, LaunchPurpose::Provisioning)?;
         let id = self.launch(claim.pool, l);
+        if let Some(r) = self.launches.last_mut() {
+            r.node = Some(id);
+        }
         self.c.nodes[id as usize].nominated_until =
             now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
         Some(id)
@@ -1333,6 +1501,21 @@ impl<'a> Sim<'a> {
 
     fn execute(&mut self, cmd: Command) {
         let now = self.now();
+        // The replacement launches first; when EC2 has no capacity for it, the NodeClaim is
+        // deleted and the command fails with the candidates left in place.
+        let replacement = match &cmd.replacement {
+            None => None,
+            Some((claim, force_spot)) => {
+                let Some(l) = self.fleet(claim, *force_spot, LaunchPurpose::Replacement) else {
+                    return;
+                };
+                let id = self.launch(claim.pool, l);
+                if let Some(r) = self.launches.last_mut() {
+                    r.node = Some(id);
+                }
+                Some(id)
+            }
+        };
         let reason = match cmd.reason {
             DisruptionReason::Empty => RemovalReason::Empty,
             _ => RemovalReason::Underutilized,
@@ -1349,16 +1532,13 @@ impl<'a> Sim<'a> {
             let n = &mut self.c.nodes[id as usize];
             n.nominated_until = n.nominated_until.max(until);
         }
-        match &cmd.replacement {
+        match replacement {
             None => {
                 for &id in &cmd.candidates {
                     self.start_drain(id);
                 }
             }
-            Some((claim, launch)) => {
-                let rep = self.launch(claim.pool, *launch);
-                self.executing.push((cmd, rep));
-            }
+            Some(rep) => self.executing.push((cmd, rep)),
         }
     }
 
@@ -1537,6 +1717,7 @@ impl<'a> Sim<'a> {
             };
             match e {
                 Event::NodeReady(n) => self.on_node_ready(n),
+                Event::RegistrationTimeout(n) => self.on_registration_timeout(n),
                 Event::PodGone(p) => self.on_pod_gone(p),
                 Event::PodReady(p, g) => self.on_pod_ready(p, g),
                 Event::ContainerRestart(p, g) => self.on_container_restart(p, g),
@@ -1618,6 +1799,7 @@ impl<'a> Sim<'a> {
                 self.jobs.outcomes.1,
                 self.jobs.skipped,
             ),
+            launches: self.launches,
             scale_events: self.scale_events,
         }
     }

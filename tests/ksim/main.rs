@@ -6,6 +6,7 @@ mod errors;
 mod hpa_properties;
 mod hpa_upstream;
 mod invariants;
+mod provisioning;
 mod scenarios;
 mod upstream;
 mod workloads;

@@ -1,0 +1,116 @@
+//! `spec.capacity` → the EC2 [`CapacityModel`] (see `cloud::capacity` for its semantics).
+
+use super::raw;
+use super::validate::{Ctx, parse_ms};
+use crate::cloud::capacity::{CapacityModel, CapacityRule};
+use crate::cloud::catalog::Catalog;
+use crate::cloud::pricing::CapacityType;
+use crate::error::InputError;
+use serde_saphyr::Spanned;
+
+/// Parses the Scenario's capacity rules.
+pub(super) fn capacity(
+    ctx: &Ctx,
+    raw: &[raw::CapacityRule],
+    catalog: &Catalog,
+    zones: &[String],
+) -> Result<CapacityModel, InputError> {
+    let mut rules = Vec::new();
+    for (i, r) in raw.iter().enumerate() {
+        let f = |x: &str| format!("spec.capacity[{i}].{x}");
+        let mut types = Vec::new();
+        for t in r.instance_types.iter().flatten() {
+            let ti = catalog.index_of(&t.value).ok_or_else(|| {
+                ctx.err_at(
+                    t,
+                    &f("instanceTypes"),
+                    format!("unknown instance type {:?}", t.value),
+                )
+            })?;
+            types.push(ti);
+        }
+        let mut zs = Vec::new();
+        for z in r.zones.iter().flatten() {
+            let zi = zones.iter().position(|x| *x == z.value).ok_or_else(|| {
+                ctx.err_at(
+                    z,
+                    &f("zones"),
+                    format!(
+                        "unknown zone {:?}; the scenario's zones are {}",
+                        z.value,
+                        zones.join(", ")
+                    ),
+                )
+            })?;
+            zs.push(zi);
+        }
+        let capacity_type = match &r.capacity_type {
+            None => None,
+            Some(c) => Some(CapacityType::parse(&c.value).ok_or_else(|| {
+                ctx.err_at(
+                    c,
+                    &f("capacityType"),
+                    format!("must be spot or on-demand, got {:?}", c.value),
+                )
+            })?),
+        };
+        let from_ms = match &r.from {
+            None => 0,
+            Some(v) => parse_ms(ctx, &f("from"), v)?,
+        };
+        let until_ms = match &r.until {
+            None => None,
+            Some(v) => {
+                let u = parse_ms(ctx, &f("until"), v)?;
+                if u <= from_ms {
+                    return Err(ctx.err_at(v, &f("until"), "must be later than from"));
+                }
+                Some(u)
+            }
+        };
+        let max_nodes = match &r.max_nodes {
+            Some(m) if m.value < 0 => {
+                return Err(ctx.err_at(m, &f("maxNodes"), "must not be negative"));
+            }
+            m => m.as_ref().map(|m| m.value),
+        };
+        let probability = |v: &Option<Spanned<f64>>, name: &str| -> Result<f64, InputError> {
+            match v {
+                None => Ok(0.0),
+                Some(p) if (0.0..=1.0).contains(&p.value) => Ok(p.value),
+                Some(p) => Err(ctx.err_at(p, &f(name), "must be between 0 and 1")),
+            }
+        };
+        let interruption_frequency = match &r.interruption_frequency {
+            None => None,
+            Some(_) => Some(probability(
+                &r.interruption_frequency,
+                "interruptionFrequency",
+            )?),
+        };
+        if interruption_frequency.is_some() && capacity_type == Some(CapacityType::OnDemand) {
+            return Err(ctx.err(
+                &f("interruptionFrequency"),
+                "applies to spot only, but the rule is for on-demand",
+            ));
+        }
+        rules.push(CapacityRule {
+            types,
+            zones: zs,
+            capacity_type,
+            from_ms,
+            until_ms,
+            max_nodes,
+            unavailable_probability: probability(
+                &r.unavailable_probability,
+                "unavailableProbability",
+            )?,
+            registration_failure_probability: probability(
+                &r.registration_failure_probability,
+                "registrationFailureProbability",
+            )?,
+            interruption_frequency,
+        });
+    }
+    Ok(CapacityModel { rules })
+}
