@@ -66,6 +66,37 @@ pub struct Pod {
 }
 
 impl Pod {
+    /// A new pending pod of a workload, created at `created`, at position `workload_slot` in
+    /// the workload's pod list.
+    pub fn pending(
+        workload: u32,
+        uid: u64,
+        created: Millis,
+        cause: PodCause,
+        workload_slot: u32,
+    ) -> Pod {
+        Pod {
+            workload,
+            uid,
+            created,
+            cause,
+            node: None,
+            bound: None,
+            ready: None,
+            first_ready: None,
+            container_start: None,
+            restarts: 0,
+            job: u32::MAX,
+            succeeded: false,
+            deleted: None,
+            gone: None,
+            unschedulable_since: None,
+            node_slot: 0,
+            workload_slot,
+            generation: 0,
+        }
+    }
+
     /// True between creation and deletion.
     pub fn is_active(&self) -> bool {
         self.deleted.is_none()
@@ -132,6 +163,10 @@ pub struct Node {
     pub capacity_type: CapacityType,
     /// Price, USD per hour.
     pub price_per_hour: f64,
+    /// Cost of the node's earlier price segments (spot price changes), USD.
+    pub billed_before_usd: f64,
+    /// Start of the current price segment (launch, or the last spot price change).
+    pub price_since: Millis,
     /// Shape index (labels and taints).
     pub shape: u32,
     /// Allocatable resources.
@@ -196,6 +231,25 @@ impl Node {
     /// (`Consolidatable`, `pkg/controllers/nodeclaim/disruption/consolidation.go`).
     pub fn consolidation_clock(&self) -> Option<Millis> {
         self.last_pod_event.or(self.ready_at)
+    }
+
+    /// What the instance costs from launch to termination or `end`, whichever is first: every
+    /// price segment, with EC2's one-minute minimum for a terminated instance.
+    pub fn cost_usd(&self, end: Millis) -> f64 {
+        let stop = self
+            .terminated
+            .unwrap_or(end)
+            .min(end)
+            .max(self.price_since);
+        let mut cost = self.billed_before_usd
+            + self.price_per_hour * (stop - self.price_since) as f64 / 3_600_000.0;
+        if self.terminated.is_some() {
+            let lifetime = stop - self.launched;
+            if lifetime < MIN_BILLED_MS {
+                cost += self.price_per_hour * (MIN_BILLED_MS - lifetime) as f64 / 3_600_000.0;
+            }
+        }
+        cost
     }
 
     /// Free resources.
@@ -302,6 +356,19 @@ impl Cluster {
         self.tree_dirty = true;
         self.node_epoch += 1;
         self.mark_changed(now);
+    }
+
+    /// Changes a running instance's price from `now` on (a spot price change).
+    pub fn set_price(&mut self, id: NodeId, usd_per_hour: f64, now: Millis) {
+        self.accrue(now);
+        let n = &mut self.nodes[id as usize];
+        if n.state == NodeState::Terminated {
+            return;
+        }
+        n.billed_before_usd += n.price_per_hour * (now - n.price_since) as f64 / 3_600_000.0;
+        n.price_since = now;
+        self.cost_rate_per_hour += usd_per_hour - n.price_per_hour;
+        n.price_per_hour = usd_per_hour;
     }
 
     /// Terminates a node's instance: it leaves the node list and billing stops, with the EC2
@@ -445,3 +512,61 @@ impl Cluster {
 
 /// EC2 bills Linux instances per second with a 60-second minimum.
 pub const MIN_BILLED_MS: Millis = 60_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(price: f64) -> Node {
+        Node {
+            name: "n".into(),
+            name_key: 0,
+            owner: NodeOwner::Pool(0),
+            instance_type: 0,
+            zone: 0,
+            capacity_type: CapacityType::Spot,
+            price_per_hour: price,
+            billed_before_usd: 0.0,
+            price_since: 0,
+            shape: 0,
+            allocatable: Resources::ZERO,
+            requested: Resources::ZERO,
+            nonzero_requested: Resources::ZERO,
+            daemon_overhead: Resources::ZERO,
+            pods: Vec::new(),
+            active_pods: 0,
+            launched: 0,
+            ready_at: None,
+            terminated: None,
+            state: NodeState::Launching,
+            unschedulable: false,
+            marked_for_deletion: false,
+            last_pod_event: None,
+            nominated_until: 0,
+            removal: None,
+        }
+    }
+
+    #[test]
+    fn billing_minimum_and_open_nodes() {
+        // 30 s of a $3.6/h node bills the 60 s minimum: $0.06.
+        let mut n = node(3.6);
+        n.terminated = Some(30_000);
+        assert!((n.cost_usd(1_000_000) - 0.06).abs() < 1e-12);
+        // A node still running at the end is billed to the end only.
+        assert!((node(3.6).cost_usd(30_000) - 0.03).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spot_price_changes_bill_each_segment() {
+        let mut c = Cluster::default();
+        let id = c.add_node(node(3.6), 0);
+        // One hour at $3.6, then half an hour at $1.2.
+        c.set_price(id, 1.2, 3_600_000);
+        let n = &c.nodes[id as usize];
+        assert!((n.cost_usd(5_400_000) - 4.2).abs() < 1e-9);
+        c.accrue(5_400_000);
+        assert!((c.cost_accrued - 4.2).abs() < 1e-9);
+        assert!((c.cost_rate_per_hour - 1.2).abs() < 1e-12);
+    }
+}

@@ -201,6 +201,95 @@ impl PriceTable {
     }
 }
 
+/// One point of a spot price trace: from `at_ms` on, the offering costs `usd_per_hour`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotPricePoint {
+    /// Time from the start of the run (ms).
+    pub at_ms: u64,
+    /// Instance type name.
+    pub instance_type: String,
+    /// Zone, or `*` for every zone.
+    pub zone: String,
+    /// Price in USD per hour.
+    pub usd_per_hour: f64,
+    /// Line in the file (for errors).
+    pub line: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct TraceRow {
+    time: String,
+    instance_type: String,
+    zone: String,
+    usd_per_hour: f64,
+}
+
+/// Parses a spot price trace: a CSV with the header `time,instance_type,zone,usd_per_hour`,
+/// `time` a Go duration from the start of the run (`0s`, `2h30m`), `zone` a zone or `*`, lines
+/// starting with `#` comments, as `DescribeSpotPriceHistory` output reduces to. Rows are
+/// returned in time order (stable). Errors name the file, line and field.
+pub fn parse_spot_trace(file: &str, text: &str) -> Result<Vec<SpotPricePoint>, InputError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| InputError::file(file, format!("cannot read CSV header: {e}")))?
+        .clone();
+    for want in ["time", "instance_type", "zone", "usd_per_hour"] {
+        if !headers.iter().any(|h| h == want) {
+            return Err(InputError::file(
+                file,
+                format!(
+                    "missing column `{want}`; the header must be time,instance_type,zone,usd_per_hour"
+                ),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| csv_error(file, &e))?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let row: TraceRow = rec.deserialize(Some(&headers)).map_err(|e| {
+            let mut err = csv_error(file, &e);
+            err.line = line;
+            err
+        })?;
+        let at = |field: &str, message: String| InputError {
+            file: file.to_string(),
+            line,
+            column: 0,
+            object: None,
+            field: Some(field.to_string()),
+            message,
+        };
+        let at_ms = crate::k8s::duration::parse_nonnegative_ms(&row.time)
+            .map_err(|e| at("time", e.to_string()))?;
+        if !(row.usd_per_hour.is_finite() && row.usd_per_hour >= 0.0) {
+            return Err(at(
+                "usd_per_hour",
+                format!(
+                    "price must be a non-negative number, got {}",
+                    row.usd_per_hour
+                ),
+            ));
+        }
+        if row.instance_type.is_empty() || row.zone.is_empty() {
+            return Err(at("instance_type", "empty instance type or zone".into()));
+        }
+        out.push(SpotPricePoint {
+            at_ms,
+            instance_type: row.instance_type,
+            zone: row.zone,
+            usd_per_hour: row.usd_per_hour,
+            line,
+        });
+    }
+    out.sort_by_key(|p| p.at_ms);
+    Ok(out)
+}
+
 fn csv_error(file: &str, e: &csv::Error) -> InputError {
     let line = e.position().map(|p| p.line()).unwrap_or(0);
     InputError {

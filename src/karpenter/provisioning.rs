@@ -15,16 +15,20 @@
 //!   relaxed and the pod retried; a pod that still fails is requeued and the solve ends when a
 //!   full pass schedules nothing.
 //! - A new NodeClaim keeps every instance type that can still hold its pods plus DaemonSet
-//!   overhead and has an available offering; price plays no part in packing.
+//!   overhead and has an available offering; price plays no part in packing. With `minValues`
+//!   on a NodePool requirement (Strict policy), the types must keep that many distinct values
+//!   (`SatisfiesMinValues`).
 //! - NodePool limits: types whose capacity exceeds what remains are dropped, and the largest
 //!   remaining capacity is subtracted when a NodeClaim is created (`subtractMax`). As upstream
 //!   (kubernetes-sigs/karpenter#2915), `limits.nodes` is only checked against existing nodes.
 //! - Launch: types ordered by their cheapest available offering; metal dropped unless nothing
 //!   else remains; when both capacity types are allowed, spot offerings dearer than the cheapest
-//!   on-demand offering are dropped; the 60 cheapest types are kept; spot is used if any spot
-//!   offering remains, else on-demand; the cheapest offering of that capacity type is launched
-//!   (ties broken at random from the spot-allocation stream), which models `lowest-price` and,
-//!   without a per-pool capacity model, `price-capacity-optimized`.
+//!   on-demand offering are dropped; the 60 cheapest types are kept (under Strict `minValues`
+//!   they must still meet it, `Truncate`); spot is used if any spot offering remains, else
+//!   on-demand; every offering of that capacity type among those types goes into one
+//!   `CreateFleet` call, which the scenario's capacity model answers
+//!   (`cloud::capacity`: `lowest-price` or `price-capacity-optimized`, insufficient-capacity
+//!   errors). Offerings that fail are unavailable for 3 minutes.
 
 use super::offerings::{Variant, tolerates_pool, variant_admits, variants};
 use super::{Bits, OfferingTable, PoolInfo};
@@ -429,6 +433,14 @@ impl Provisioner {
         };
         self.allowed_cache[pool][slot] = Some(result.clone());
         result
+    }
+
+    /// Sets an offering's price (a spot price change). Offerings without a price at the start
+    /// stay unoffered: a NodePool's admitted offerings are fixed when the run starts.
+    pub fn set_price(&mut self, offering: usize, usd_per_hour: f64) {
+        if self.table.price[offering].is_some() {
+            self.table.price[offering] = Some(usd_per_hour);
+        }
     }
 
     /// Offerings not in the insufficient-capacity cache at `now`.
@@ -1448,6 +1460,28 @@ impl Provisioner {
             }
         }
     }
+}
+
+/// A cluster without nodes holding `replicas[w]` pending pods of each workload `w`, created at
+/// t = 0 with UIDs in creation order: the input of one provisioning solve measured on its own
+/// (the solver benchmark).
+pub fn pending_cluster(s: &Scenario, replicas: &[usize]) -> (Cluster, Topology, Vec<PodId>) {
+    let mut c = Cluster::default();
+    let mut pods = Vec::new();
+    for (w, &n) in replicas.iter().enumerate().take(s.workloads.len()) {
+        for slot in 0..n {
+            let id = c.pods.len() as PodId;
+            c.pods.push(crate::cluster::Pod::pending(
+                w as u32,
+                id as u64,
+                0,
+                crate::cluster::PodCause::Initial,
+                slot as u32,
+            ));
+            pods.push(id);
+        }
+    }
+    (c, Topology::new(s.workloads.len(), s.zones.len()), pods)
 }
 
 /// Pods in Karpenter's order (`queue.go` `byCPUAndMemoryDescending`): CPU and memory requests

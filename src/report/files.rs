@@ -1,7 +1,7 @@
 //! Output files, each written to a temporary file in the output directory and renamed into
 //! place, so an interrupted run never leaves a partial file.
 
-use super::{Summary, node_cost, owner_name};
+use super::{Summary, owner_name};
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 use crate::sim::SimResult;
@@ -181,10 +181,7 @@ pub fn nodes_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 opt_secs(n.ready_at),
                 opt_secs(n.terminated),
                 removal,
-                format!(
-                    "{:.6}",
-                    node_cost(n.price_per_hour, n.launched, n.terminated, s.duration_ms)
-                ),
+                format!("{:.6}", n.cost_usd(s.duration_ms)),
             ])?;
         }
         Ok(())

@@ -239,21 +239,6 @@ fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-/// The cost of one node over the run.
-pub fn node_cost(
-    price_per_hour: f64,
-    launched: Millis,
-    terminated: Option<Millis>,
-    end: Millis,
-) -> f64 {
-    let stop = terminated.unwrap_or(end).min(end).max(launched);
-    let mut ms = stop - launched;
-    if terminated.is_some() {
-        ms = ms.max(crate::cluster::MIN_BILLED_MS);
-    }
-    price_per_hour * ms as f64 / 3_600_000.0
-}
-
 /// The owner's display name.
 pub fn owner_name(s: &Scenario, o: NodeOwner) -> String {
     match o {
@@ -315,7 +300,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let mut removed: BTreeMap<String, u64> = BTreeMap::new();
     let mut launched_by_karpenter = 0;
     for n in &c.nodes {
-        let cost = node_cost(n.price_per_hour, n.launched, n.terminated, end);
+        let cost = n.cost_usd(end);
         total += cost;
         let it = s.catalog.get(n.instance_type).name.clone();
         *by_ct.entry(n.capacity_type.as_str().into()).or_default() += cost;
@@ -517,13 +502,5 @@ mod tests {
         let p = Percentiles::of(vec![5000]);
         assert_eq!((p.p50, p.p99, p.count), (5.0, 5.0, 1));
         assert_eq!(Percentiles::of(vec![]).count, 0);
-    }
-
-    #[test]
-    fn billing_minimum_and_open_nodes() {
-        // 30 s of a $3.6/h node bills the 60 s minimum: $0.06.
-        assert!((node_cost(3.6, 0, Some(30_000), 1_000_000) - 0.06).abs() < 1e-12);
-        // A node still running at the end is billed to the end only.
-        assert!((node_cost(3.6, 0, None, 30_000) - 0.03).abs() < 1e-12);
     }
 }

@@ -31,6 +31,8 @@ pub struct Scenario {
     pub prices_are_proxy: bool,
     /// EC2 capacity per offering.
     pub capacity: crate::cloud::capacity::CapacityModel,
+    /// Spot price changes, in time order.
+    pub spot_prices: Vec<SpotPriceChange>,
     /// Pod anti-affinity per workload (index-aligned with `workloads`).
     pub anti_affinity: Vec<AntiAffinity>,
     /// EC2NodeClasses.
@@ -223,6 +225,19 @@ impl SpreadConstraint {
     pub fn selects(&self, labels: &Labels) -> bool {
         self.selector.as_ref().is_some_and(|s| s.matches(labels))
     }
+}
+
+/// A spot price change from a spot price trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotPriceChange {
+    /// When (ms from the start).
+    pub at_ms: Millis,
+    /// Instance type index.
+    pub instance_type: usize,
+    /// Zone indices it applies to.
+    pub zones: Vec<usize>,
+    /// New spot price, USD per hour.
+    pub usd_per_hour: f64,
 }
 
 /// A pod anti-affinity term on `kubernetes.io/hostname`.

@@ -1014,6 +1014,8 @@ pub struct Prices {
     pub file: Option<Spanned<String>>,
     /// Spot price as a fraction of on-demand where the table has no spot price.
     pub spot_to_on_demand_ratio: Option<Spanned<f64>>,
+    /// CSV of spot price changes over time, relative to the scenario file.
+    pub spot_trace: Option<Spanned<String>>,
 }
 
 /// An EKS managed node group.

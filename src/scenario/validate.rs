@@ -437,7 +437,9 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         None => Default::default(),
     };
     let anti_affinity = resolve_anti_affinity(&workloads);
+    let spot_prices = spec.spot_prices(&catalog)?;
     let scenario = Scenario {
+        spot_prices,
         capacity,
         anti_affinity,
         name: spec.name,
@@ -759,6 +761,72 @@ impl<'a> ScenarioSettings<'a> {
             table = user;
         }
         Ok(table)
+    }
+
+    /// The spot price trace named by `spec.prices.spotTrace`, resolved to the catalog and zones.
+    fn spot_prices(&self, catalog: &Catalog) -> Result<Vec<SpotPriceChange>, InputError> {
+        let Some((ctx, s)) = &self.raw else {
+            return Ok(Vec::new());
+        };
+        let Some(f) = s.prices.as_ref().and_then(|p| p.spot_trace.as_ref()) else {
+            return Ok(Vec::new());
+        };
+        let path = PathBuf::from(&f.value);
+        let path = match (&ctx.base_dir, path.is_absolute()) {
+            (Some(base), false) => base.join(path),
+            _ => path,
+        };
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            ctx.err_at(
+                f,
+                "spec.prices.spotTrace",
+                format!("cannot read spot price trace {name}: {e}"),
+            )
+        })?;
+        let mut out = Vec::new();
+        for p in crate::cloud::pricing::parse_spot_trace(&name, &text)? {
+            let at = |field: &str, message: String| InputError {
+                file: name.clone(),
+                line: p.line,
+                column: 0,
+                object: None,
+                field: Some(field.to_string()),
+                message,
+            };
+            let ti = catalog.index_of(&p.instance_type).ok_or_else(|| {
+                at(
+                    "instance_type",
+                    format!("unknown instance type {:?}", p.instance_type),
+                )
+            })?;
+            let zones = if p.zone == "*" {
+                (0..self.zones.len()).collect()
+            } else {
+                vec![
+                    self.zones
+                        .iter()
+                        .position(|z| *z == p.zone)
+                        .ok_or_else(|| {
+                            at(
+                                "zone",
+                                format!(
+                                    "unknown zone {:?}; the scenario's zones are {}",
+                                    p.zone,
+                                    self.zones.join(", ")
+                                ),
+                            )
+                        })?,
+                ]
+            };
+            out.push(SpotPriceChange {
+                at_ms: p.at_ms,
+                instance_type: ti,
+                zones,
+                usd_per_hour: p.usd_per_hour,
+            });
+        }
+        Ok(out)
     }
 
     fn node_groups(&self, catalog: &Catalog) -> Result<Vec<NodeGroup>, InputError> {

@@ -52,6 +52,7 @@ enum Phase {
 enum Event {
     NodeReady(NodeId),
     RegistrationTimeout(NodeId),
+    SpotPrice(u32),
     PodGone(PodId),
     PodReady(PodId, u32),
     ContainerRestart(PodId, u32),
@@ -78,6 +79,7 @@ impl Event {
         match *self {
             Event::NodeReady(n) => 1 << 56 | n as u64,
             Event::RegistrationTimeout(n) => 23 << 56 | n as u64,
+            Event::SpotPrice(k) => 24 << 56 | k as u64,
             Event::PodGone(p) => 2 << 56 | p as u64,
             Event::PodReady(p, g) => 3 << 56 | (g as u64) << 32 | p as u64,
             Event::MetricsScrape => 4 << 56,
@@ -561,6 +563,21 @@ impl<'a> Sim<'a> {
 
     fn start(&mut self) -> Result<(), SimError> {
         let s = self.s;
+        // Spot price changes: those at t = 0 apply before anything launches.
+        let mut k = 0;
+        while k < s.spot_prices.len() {
+            let at = s.spot_prices[k].at_ms;
+            if at == 0 {
+                k = self.apply_spot_prices(k);
+                continue;
+            }
+            if at < s.duration_ms {
+                self.schedule(at, Phase::Lifecycle, Event::SpotPrice(k as u32));
+            }
+            while k < s.spot_prices.len() && s.spot_prices[k].at_ms == at {
+                k += 1;
+            }
+        }
         // Managed node groups: Ready at t = 0.
         for (gi, g) in s.node_groups.iter().enumerate() {
             for i in 0..g.size {
@@ -816,7 +833,7 @@ impl<'a> Sim<'a> {
             })
             .fold(Resources::ZERO, |a, d| a + d.template.nonzero_requests);
         let price = price
-            .or_else(|| s.prices.price(&itype.name, &s.zones[zone], ct))
+            .or_else(|| self.prov.table.price[self.prov.table.idx(it, zone, ct)])
             .unwrap_or(0.0);
         let shape = self.c.intern_shape(labels, taints);
         let name = self.node_name();
@@ -828,6 +845,8 @@ impl<'a> Sim<'a> {
             zone,
             capacity_type: ct,
             price_per_hour: price,
+            billed_before_usd: 0.0,
+            price_since: now,
             shape,
             allocatable,
             requested: overhead,
@@ -889,6 +908,39 @@ impl<'a> Sim<'a> {
         }
         self.schedule(now + delay, Phase::Lifecycle, Event::NodeReady(id));
         id
+    }
+
+    /// Applies every spot price change at the time of change `k` (they are in time order):
+    /// Karpenter's offerings and every running instance of the offering take the new price.
+    /// Returns the index after the last change applied.
+    fn apply_spot_prices(&mut self, mut k: usize) -> usize {
+        let now = self.now();
+        let changes = &self.s.spot_prices;
+        let at = changes[k].at_ms;
+        let mut changed = Vec::new();
+        while k < changes.len() && changes[k].at_ms == at {
+            let ch = &changes[k];
+            for &z in &ch.zones {
+                let i = self.prov.table.idx(ch.instance_type, z, CapacityType::Spot);
+                self.prov.set_price(i, ch.usd_per_hour);
+                changed.push((i, ch.usd_per_hour));
+            }
+            k += 1;
+        }
+        for id in 0..self.c.nodes.len() {
+            let n = &self.c.nodes[id];
+            if !n.alive() || n.capacity_type != CapacityType::Spot {
+                continue;
+            }
+            let i = self
+                .prov
+                .table
+                .idx(n.instance_type, n.zone, n.capacity_type);
+            if let Some(&(_, p)) = changed.iter().rev().find(|(o, _)| *o == i) {
+                self.c.set_price(id as NodeId, p, now);
+            }
+        }
+        k
     }
 
     fn on_registration_timeout(&mut self, id: NodeId) {
@@ -1071,26 +1123,9 @@ impl<'a> Sim<'a> {
         let uid: u64 = self.rng_uids.random();
         let id = self.c.pods.len() as PodId;
         let slot = self.w[wi].active.len() as u32;
-        self.c.pods.push(Pod {
-            workload: wi as u32,
-            uid,
-            created: now,
-            cause,
-            node: None,
-            bound: None,
-            ready: None,
-            first_ready: None,
-            container_start: None,
-            restarts: 0,
-            job: u32::MAX,
-            succeeded: false,
-            deleted: None,
-            gone: None,
-            unschedulable_since: None,
-            node_slot: 0,
-            workload_slot: slot,
-            generation: 0,
-        });
+        self.c
+            .pods
+            .push(Pod::pending(wi as u32, uid, now, cause, slot));
         self.w[wi].active.push(id);
         self.unbound.insert(id);
         self.sched
@@ -1718,6 +1753,9 @@ impl<'a> Sim<'a> {
             match e {
                 Event::NodeReady(n) => self.on_node_ready(n),
                 Event::RegistrationTimeout(n) => self.on_registration_timeout(n),
+                Event::SpotPrice(k) => {
+                    self.apply_spot_prices(k as usize);
+                }
                 Event::PodGone(p) => self.on_pod_gone(p),
                 Event::PodReady(p, g) => self.on_pod_ready(p, g),
                 Event::ContainerRestart(p, g) => self.on_container_restart(p, g),

@@ -569,3 +569,87 @@ fn hpa_metric_errors() {
     let line = line_of(&text, "type: Object");
     expect_error(&text, Some(line), &["Object metrics are not simulated"]);
 }
+
+#[test]
+fn capacity_model_and_provisioning_errors() {
+    let spec = |extra: &str| {
+        BASE.replace(
+            "  region: us-east-1\n",
+            &format!("  region: us-east-1\n{extra}"),
+        )
+    };
+    // A probability above 1.
+    let text = spec("  capacity:\n    - {capacityType: spot, unavailableProbability: 1.5}\n");
+    let line = line_of(&text, "unavailableProbability");
+    expect_error(
+        &text,
+        Some(line),
+        &["spec.capacity[0].unavailableProbability", "between 0 and 1"],
+    );
+    // An unknown zone.
+    let text = spec("  capacity:\n    - zones: [us-east-1z]\n      maxNodes: 3\n");
+    let line = line_of(&text, "us-east-1z");
+    expect_error(
+        &text,
+        Some(line),
+        &["spec.capacity[0].zones", "unknown zone \"us-east-1z\""],
+    );
+    // A window that ends before it starts.
+    let text = spec("  capacity:\n    - {from: 2h, until: 1h, maxNodes: 0}\n");
+    expect_error(
+        &text,
+        Some(line_of(&text, "until: 1h")),
+        &["spec.capacity[0].until", "later than from"],
+    );
+    // An unknown instance type.
+    let text = spec("  capacity:\n    - {instanceTypes: [m7g.mega], maxNodes: 1}\n");
+    expect_error(
+        &text,
+        Some(line_of(&text, "m7g.mega")),
+        &["spec.capacity[0].instanceTypes", "unknown instance type"],
+    );
+    // An interruption frequency for on-demand.
+    let text = spec("  capacity:\n    - {capacityType: on-demand, interruptionFrequency: 0.1}\n");
+    expect_error(&text, None, &["applies to spot only"]);
+    // A bad minValues policy.
+    let text = spec("  karpenter: {minValuesPolicy: Sometimes}\n");
+    expect_error(
+        &text,
+        Some(line_of(&text, "Sometimes")),
+        &["spec.karpenter.minValuesPolicy", "Strict or BestEffort"],
+    );
+    // A missing spot trace file.
+    let text = spec("  prices: {spotTrace: /nonexistent/spot.csv}\n");
+    expect_error(
+        &text,
+        Some(line_of(&text, "spotTrace")),
+        &["spec.prices.spotTrace", "cannot read spot price trace"],
+    );
+}
+
+#[test]
+fn pod_anti_affinity_errors() {
+    let anti = |term: &str| {
+        BASE.replace(
+            "    spec:\n      containers:",
+            &format!(
+                "    spec:\n      affinity:\n        podAntiAffinity:\n{term}      containers:"
+            ),
+        )
+    };
+    let text = anti(
+        "          preferredDuringSchedulingIgnoredDuringExecution:\n            - weight: 0\n              podAffinityTerm: {topologyKey: kubernetes.io/hostname}\n",
+    );
+    expect_error(
+        &text,
+        None,
+        &[
+            "spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight",
+            "range 1-100",
+        ],
+    );
+    let text = anti(
+        "          requiredDuringSchedulingIgnoredDuringExecution:\n            - {topologyKey: \"\"}\n",
+    );
+    expect_error(&text, None, &["topologyKey", "can not be empty"]);
+}

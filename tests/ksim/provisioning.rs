@@ -310,12 +310,7 @@ fn instances_that_never_register_time_out_after_fifteen_minutes() {
     assert_eq!(summary.karpenter.launches.registration_timeouts, 1);
     assert_eq!(summary.nodes.removed["registration_timeout"], 1);
     // Billed for the 15 minutes it ran.
-    let cost = ksim::report::node_cost(
-        first.price_per_hour,
-        first.launched,
-        first.terminated,
-        s.duration_ms,
-    );
+    let cost = first.cost_usd(s.duration_ms);
     assert!((cost - first.price_per_hour / 4.0).abs() < 1e-9);
 }
 
@@ -463,4 +458,70 @@ fn preferred_anti_affinity_is_required_for_karpenter_until_relaxed() {
     ));
     assert_eq!(launched(&s, &r).len(), 1);
     assert_eq!(pending_at_end(&r), 0);
+}
+
+/// A spot price trace (`spec.prices.spotTrace`) changes the offerings' prices over time:
+/// launches pick the cheapest offering at the time, and running spot instances are billed each
+/// price segment, as EC2 bills spot at the current spot price.
+#[test]
+fn spot_price_trace_drives_choices_and_billing() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("spot.csv");
+    std::fs::write(
+        &trace,
+        "# DescribeSpotPriceHistory, reduced\ntime,instance_type,zone,usd_per_hour\n0s,c7g.xlarge,*,0.5\n0s,m7g.xlarge,*,0.05\n10m,m7g.xlarge,*,0.10\n",
+    )
+    .unwrap();
+    let reqs = r#"        - {key: node.kubernetes.io/instance-type, operator: In, values: [c7g.xlarge, m7g.xlarge]}
+        - {key: karpenter.sh/capacity-type, operator: In, values: [spot]}"#;
+    let yaml = scenario(
+        &format!("  prices: {{spotTrace: {}}}", trace.display()),
+        &pool("default", 1, reqs, ""),
+        &deployment("app", 1, "1", ""),
+    );
+    let (s, r) = run_yaml(&yaml);
+    let nodes = launched(&s, &r);
+    assert_eq!(nodes.len(), 1);
+    assert_eq!(
+        nodes[0].0, "m7g.xlarge",
+        "c7g.xlarge is dearer in the trace"
+    );
+    let n = &r.cluster.nodes[0];
+    let expected =
+        0.05 * (600_000 - n.launched) as f64 / 3_600_000.0 + 0.10 * 1_200_000.0 / 3_600_000.0;
+    assert!((n.cost_usd(s.duration_ms) - expected).abs() < 1e-9);
+    let summary = ksim::report::summarize(&s, &r);
+    assert!((summary.cost.total_usd - expected).abs() < 1e-5);
+}
+
+/// A trace row naming an unknown instance type is an error that names the file, the line and
+/// the field.
+#[test]
+fn bad_spot_trace_rows_are_errors_with_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("spot.csv");
+    std::fs::write(
+        &trace,
+        "time,instance_type,zone,usd_per_hour\n0s,m7g.xlarge,*,0.05\n5m,m9z.huge,*,0.1\n",
+    )
+    .unwrap();
+    let reqs = r#"        - {key: karpenter.sh/capacity-type, operator: In, values: [spot]}"#;
+    let yaml = scenario(
+        &format!("  prices: {{spotTrace: {}}}", trace.display()),
+        &pool("default", 1, reqs, ""),
+        &deployment("app", 1, "1", ""),
+    );
+    let err = load(
+        &[Source {
+            name: "test.yaml".into(),
+            base_dir: None,
+            text: yaml,
+        }],
+        &Overrides::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("spot.csv:3"), "{err}");
+    assert!(err.contains("instance_type"), "{err}");
+    assert!(err.contains("m9z.huge"), "{err}");
 }
