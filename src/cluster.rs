@@ -130,6 +130,7 @@ impl RemovalReason {
             RemovalReason::Empty => "empty",
             RemovalReason::Underutilized => "underutilized",
             RemovalReason::RegistrationTimeout => "registration_timeout",
+            RemovalReason::LaunchTimeout => "launch_timeout",
         }
     }
 }
@@ -144,6 +145,9 @@ pub enum RemovalReason {
     /// The instance never registered; Karpenter's liveness check deleted its NodeClaim after
     /// 15 minutes.
     RegistrationTimeout,
+    /// The NodeClaim never launched (its `CreateFleet` calls kept failing); Karpenter's liveness
+    /// check deleted it after 5 minutes. No instance ran.
+    LaunchTimeout,
 }
 
 /// A node.

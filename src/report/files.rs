@@ -251,6 +251,7 @@ pub fn launches_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
             "offerings",
             "insufficient_capacity",
             "outcome",
+            "retries",
             "instance_type",
             "zone",
             "price_usd_per_hour",
@@ -262,11 +263,6 @@ pub fn launches_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 .iter()
                 .map(|&(ti, zi)| format!("{}/{}", s.catalog.get(ti).name, s.zones[zi]))
                 .collect();
-            let outcome = match (l.launch, l.registration_timeout) {
-                (None, _) => "insufficient_capacity",
-                (Some(_), true) => "registration_timeout",
-                (Some(_), false) => "launched",
-            };
             w.write_record([
                 secs(l.time),
                 s.node_pools[l.pool].name.clone(),
@@ -275,7 +271,8 @@ pub fn launches_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 l.spot_allowed.to_string(),
                 l.overrides.to_string(),
                 errors.join(";"),
-                outcome.to_string(),
+                l.outcome.as_str().to_string(),
+                l.retries.to_string(),
                 l.launch
                     .map(|x| s.catalog.get(x.instance_type).name.clone())
                     .unwrap_or_default(),

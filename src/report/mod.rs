@@ -14,7 +14,7 @@ use crate::cloud::pricing::CapacityType;
 use crate::cluster::{NodeOwner, PodCause};
 use crate::engine::Millis;
 use crate::scenario::Scenario;
-use crate::sim::SimResult;
+use crate::sim::{LaunchOutcome, SimResult};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -164,7 +164,8 @@ pub struct NodeSummary {
     pub by_zone: BTreeMap<String, u64>,
     /// Nodes launched by NodePool or managed node group.
     pub by_node_pool: BTreeMap<String, u64>,
-    /// Nodes removed, by reason (`empty`, `underutilized`, `registration_timeout`).
+    /// Nodes removed, by reason (`empty`, `underutilized`, `registration_timeout`,
+    /// `launch_timeout`; the last is a NodeClaim that never had an instance).
     pub removed: BTreeMap<String, u64>,
 }
 
@@ -182,9 +183,9 @@ pub struct KarpenterSummary {
 /// What happened to Karpenter's `CreateFleet` calls.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LaunchSummary {
-    /// Calls made (one per NodeClaim).
+    /// NodeClaims created (each makes one `CreateFleet` call that goes through, or times out).
     pub fleet_calls: u64,
-    /// Calls that launched an instance.
+    /// Calls that launched an instance (including instances that later failed to register).
     pub launched: u64,
     /// Calls that launched nothing: the NodeClaim was deleted for insufficient capacity.
     pub insufficient_capacity: u64,
@@ -198,6 +199,10 @@ pub struct LaunchSummary {
     pub on_demand_fallbacks: u64,
     /// Launched instances that never registered (deleted after 15 minutes).
     pub registration_timeouts: u64,
+    /// NodeClaims whose `CreateFleet` calls kept failing for 5 minutes (deleted, no instance).
+    pub launch_timeouts: u64,
+    /// Retryable `CreateFleet` errors, in all.
+    pub retried_errors: u64,
 }
 
 /// `summary.json`.
@@ -257,12 +262,16 @@ fn launch_summary(s: &Scenario, r: &SimResult) -> LaunchSummary {
         errors_by_offering: BTreeMap::new(),
         on_demand_fallbacks: 0,
         registration_timeouts: 0,
+        launch_timeouts: 0,
+        retried_errors: 0,
     };
     for l in &r.launches {
-        match l.launch {
-            Some(_) => out.launched += 1,
-            None => out.insufficient_capacity += 1,
+        match l.outcome {
+            LaunchOutcome::Launched | LaunchOutcome::RegistrationTimeout => out.launched += 1,
+            LaunchOutcome::InsufficientCapacity => out.insufficient_capacity += 1,
+            LaunchOutcome::LaunchTimeout => out.launch_timeouts += 1,
         }
+        out.retried_errors += u64::from(l.retries);
         out.offerings_marked_unavailable += l.errors.len() as u64;
         for &(ti, zi) in &l.errors {
             let key = format!(
@@ -276,7 +285,7 @@ fn launch_summary(s: &Scenario, r: &SimResult) -> LaunchSummary {
         if l.launch.is_some() && l.capacity_type == CapacityType::OnDemand && l.spot_shortage {
             out.on_demand_fallbacks += 1;
         }
-        out.registration_timeouts += u64::from(l.registration_timeout);
+        out.registration_timeouts += u64::from(l.outcome == LaunchOutcome::RegistrationTimeout);
     }
     out
 }

@@ -94,13 +94,14 @@ pub fn render_table(s: &Summary) -> String {
     let l = &s.karpenter.launches;
     let _ = writeln!(
         o,
-        "Launches  {} CreateFleet calls: {} launched, {} insufficient capacity ({} offerings marked unavailable), {} on-demand fallbacks, {} registration timeouts",
+        "Launches  {} NodeClaims: {} launched, {} insufficient capacity ({} offerings marked unavailable), {} on-demand fallbacks, {} registration timeouts, {} launch timeouts",
         l.fleet_calls,
         l.launched,
         l.insufficient_capacity,
         l.offerings_marked_unavailable,
         l.on_demand_fallbacks,
-        l.registration_timeouts
+        l.registration_timeouts,
+        l.launch_timeouts
     );
     let _ = writeln!(o);
     let _ = writeln!(

@@ -762,6 +762,8 @@ pub struct KarpenterConfig {
     /// `--min-values-policy=Strict` (default) rather than `BestEffort`
     /// (KC `pkg/operator/options/options.go`).
     pub min_values_strict: bool,
+    /// Probability that a `CreateFleet` call fails with a retryable error.
+    pub launch_error_probability: f64,
 }
 
 impl Default for KarpenterConfig {
@@ -771,6 +773,7 @@ impl Default for KarpenterConfig {
             batch_max_ms: 10_000,
             spot_to_spot: false,
             min_values_strict: true,
+            launch_error_probability: 0.0,
         }
     }
 }

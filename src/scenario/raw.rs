@@ -1366,6 +1366,9 @@ pub struct KarpenterSettings {
     pub spot_to_spot_consolidation: Option<bool>,
     /// `--min-values-policy`: `Strict` (default) or `BestEffort`.
     pub min_values_policy: Option<Spanned<String>>,
+    /// Probability that a `CreateFleet` call fails with an error other than insufficient
+    /// capacity (throttling, internal error), so Karpenter retries it (default 0).
+    pub launch_error_probability: Option<Spanned<f64>>,
 }
 
 /// A rule about the EC2 capacity of some offerings.

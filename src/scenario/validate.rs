@@ -681,6 +681,16 @@ impl<'a> ScenarioSettings<'a> {
                 ));
             }
             karpenter.spot_to_spot = k.spot_to_spot_consolidation.unwrap_or(false);
+            if let Some(p) = &k.launch_error_probability {
+                if !(0.0..1.0).contains(&p.value) {
+                    return Err(ctx.err_at(
+                        p,
+                        "spec.karpenter.launchErrorProbability",
+                        "must be at least 0 and below 1",
+                    ));
+                }
+                karpenter.launch_error_probability = p.value;
+            }
             karpenter.min_values_strict = match k.min_values_policy.as_ref() {
                 None => true,
                 Some(v) if v.value == "Strict" => true,

@@ -53,6 +53,8 @@ enum Event {
     NodeReady(NodeId),
     RegistrationTimeout(NodeId),
     SpotPrice(u32),
+    LaunchTimeout(NodeId),
+    InstanceRunning(NodeId),
     PodGone(PodId),
     PodReady(PodId, u32),
     ContainerRestart(PodId, u32),
@@ -80,6 +82,8 @@ impl Event {
             Event::NodeReady(n) => 1 << 56 | n as u64,
             Event::RegistrationTimeout(n) => 23 << 56 | n as u64,
             Event::SpotPrice(k) => 24 << 56 | k as u64,
+            Event::LaunchTimeout(n) => 25 << 56 | n as u64,
+            Event::InstanceRunning(n) => 26 << 56 | n as u64,
             Event::PodGone(p) => 2 << 56 | p as u64,
             Event::PodReady(p, g) => 3 << 56 | (g as u64) << 32 | p as u64,
             Event::MetricsScrape => 4 << 56,
@@ -278,6 +282,43 @@ pub struct SimResult {
 /// `registrationTimeout`).
 pub const REGISTRATION_TIMEOUT_MS: Millis = 15 * 60_000;
 
+/// What became of a NodeClaim's launch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaunchOutcome {
+    /// An instance launched (and registered, unless the run ended first).
+    Launched,
+    /// EC2 had no capacity in any offering of the request; the NodeClaim was deleted.
+    InsufficientCapacity,
+    /// `CreateFleet` kept failing for 5 minutes; the NodeClaim was deleted.
+    LaunchTimeout,
+    /// The instance never registered; the NodeClaim was deleted after 15 minutes.
+    RegistrationTimeout,
+}
+
+impl LaunchOutcome {
+    /// The snake_case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchOutcome::Launched => "launched",
+            LaunchOutcome::InsufficientCapacity => "insufficient_capacity",
+            LaunchOutcome::LaunchTimeout => "launch_timeout",
+            LaunchOutcome::RegistrationTimeout => "registration_timeout",
+        }
+    }
+}
+
+/// Karpenter's launch timeout: a NodeClaim not launched 5 minutes after creation is deleted
+/// (KC `pkg/controllers/nodeclaim/lifecycle/liveness.go` `LaunchTimeout`).
+pub const LAUNCH_TIMEOUT_MS: Millis = 5 * 60_000;
+
+/// Retry backoff of the NodeClaim lifecycle controller after the `failures`-th failure:
+/// per-item exponential from 1 s, capped at 1 min (KC
+/// `pkg/controllers/nodeclaim/lifecycle/controller.go`,
+/// `NewTypedItemExponentialFailureRateLimiter(time.Second, time.Minute)`).
+pub fn launch_retry_backoff_ms(failures: u32) -> Millis {
+    (1_000u64 << failures.saturating_sub(1).min(16)).min(60_000)
+}
+
 /// Why Karpenter launched a NodeClaim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LaunchPurpose {
@@ -312,12 +353,15 @@ pub struct LaunchRecord {
     pub overrides: usize,
     /// (instance type, zone) of each offering that failed with insufficient capacity.
     pub errors: Vec<(usize, usize)>,
-    /// The instance launched, if any (none: the NodeClaim was deleted).
+    /// The offering the call launched, if any.
     pub launch: Option<Launch>,
     /// The node created for it.
     pub node: Option<NodeId>,
-    /// True when the node never registered and the NodeClaim timed out.
-    pub registration_timeout: bool,
+    /// What became of the NodeClaim.
+    pub outcome: LaunchOutcome,
+    /// Failed attempts (retryable errors) before the call went through, or before the launch
+    /// timeout.
+    pub retries: u32,
     /// True when the NodeClaim allowed spot offerings (before availability).
     pub spot_allowed: bool,
     /// True when some spot offering was marked unavailable (insufficient capacity) at the time.
@@ -426,6 +470,8 @@ struct Sim<'a> {
     rng_jobs: ChaCha8Rng,
     rng_capacity: ChaCha8Rng,
     launches: Vec<LaunchRecord>,
+    /// Prices of instances whose CreateFleet call has not gone through yet.
+    deferred_price: BTreeMap<NodeId, f64>,
     /// Mean processing time per queue (ms).
     queue_mean_ms: Vec<f64>,
     scale_events: Vec<ScaleEvent>,
@@ -509,6 +555,7 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         rng_jobs: streams.stream(Stream::Jobs),
         rng_capacity: streams.stream(Stream::Capacity),
         launches: Vec::new(),
+        deferred_price: BTreeMap::new(),
         queue_mean_ms: s.queues.iter().map(|q| q.processing.mean_ms()).collect(),
         scale_events: Vec::new(),
     };
@@ -871,15 +918,86 @@ impl<'a> Sim<'a> {
     }
 
     fn launch(&mut self, pool: usize, l: Launch) -> NodeId {
+        self.launch_after(pool, l, 0)
+    }
+
+    /// A NodeClaim whose every CreateFleet attempt failed for 5 minutes: it holds its pods'
+    /// nomination (an unlaunched in-flight NodeClaim, no instance, no cost) until the liveness
+    /// controller deletes it.
+    fn launch_timeout(&mut self, claim: &Claim, retries: u32) -> Option<NodeId> {
         let now = self.now();
+        let (ct, overrides) = self.prov.launch_overrides(self.s, claim, now, false)?;
+        let o = overrides
+            .iter()
+            .min_by(|a, b| a.price.total_cmp(&b.price))
+            .copied()?;
+        let id = self.create_node(
+            NodeOwner::Pool(claim.pool),
+            o.instance_type,
+            o.zone,
+            ct,
+            Some(0.0),
+            now,
+        );
+        self.c.nodes[id as usize].nominated_until =
+            now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
+        self.schedule(
+            now + LAUNCH_TIMEOUT_MS,
+            Phase::Lifecycle,
+            Event::LaunchTimeout(id),
+        );
+        self.launches.push(LaunchRecord {
+            time: now,
+            pool: claim.pool,
+            purpose: LaunchPurpose::Provisioning,
+            capacity_type: ct,
+            overrides: overrides.len(),
+            errors: Vec::new(),
+            launch: None,
+            node: Some(id),
+            outcome: LaunchOutcome::LaunchTimeout,
+            retries,
+            spot_allowed: claim
+                .allowed
+                .iter()
+                .any(|i| self.prov.table.decode(i).2 == CapacityType::Spot),
+            spot_shortage: false,
+        });
+        Some(id)
+    }
+
+    fn on_launch_timeout(&mut self, id: NodeId) {
+        let now = self.now();
+        if self.c.nodes[id as usize].state == NodeState::Launching {
+            self.c.terminate_node(id, now, RemovalReason::LaunchTimeout);
+            if !self.pending_unschedulable.is_empty() {
+                self.trigger_batch();
+            }
+        }
+    }
+
+    fn on_instance_running(&mut self, id: NodeId) {
+        let now = self.now();
+        if let Some(price) = self.deferred_price.remove(&id) {
+            self.c.set_price(id, price, now);
+            let n = &mut self.c.nodes[id as usize];
+            n.launched = now;
+            n.price_since = now;
+        }
+    }
+
+    /// Launches an instance whose CreateFleet call succeeds `delay` ms from now (after retries);
+    /// until then the NodeClaim is in flight without an instance (and costs nothing).
+    fn launch_after(&mut self, pool: usize, l: Launch, delay: Millis) -> NodeId {
         let id = self.create_node(
             NodeOwner::Pool(pool),
             l.instance_type,
             l.zone,
             l.capacity_type,
-            Some(l.price),
-            now,
+            Some(if delay == 0 { l.price } else { 0.0 }),
+            self.now(),
         );
+        let now = self.now() + delay;
         let pool_capacity = self
             .s
             .capacity
@@ -951,7 +1069,7 @@ impl<'a> Sim<'a> {
         self.c
             .terminate_node(id, now, RemovalReason::RegistrationTimeout);
         if let Some(r) = self.launches.iter_mut().rev().find(|r| r.node == Some(id)) {
-            r.registration_timeout = true;
+            r.outcome = LaunchOutcome::RegistrationTimeout;
         }
         // A replacement that never came up fails its command: the candidates stay.
         let mut failed = Vec::new();
@@ -1011,7 +1129,12 @@ impl<'a> Sim<'a> {
             errors: call.errors,
             launch: call.launch,
             node: None,
-            registration_timeout: false,
+            outcome: if call.launch.is_some() {
+                LaunchOutcome::Launched
+            } else {
+                LaunchOutcome::InsufficientCapacity
+            },
+            retries: 0,
             spot_shortage,
             spot_allowed: claim
                 .allowed
@@ -1429,10 +1552,30 @@ impl<'a> Sim<'a> {
 
     fn launch_claim(&mut self, claim: &Claim) -> Option<NodeId> {
         let now = self.now();
+        // Retryable CreateFleet errors: the lifecycle controller retries with its backoff until
+        // the call goes through or the launch timeout deletes the NodeClaim.
+        let (mut retries, mut delay) = (0u32, 0);
+        let p = self.s.karpenter.launch_error_probability;
+        while p > 0.0 && self.rng_capacity.random::<f64>() < p {
+            retries += 1;
+            delay += launch_retry_backoff_ms(retries);
+            if delay >= LAUNCH_TIMEOUT_MS {
+                return self.launch_timeout(claim, retries);
+            }
+        }
         let l = self.fleet(claim, false, LaunchPurpose::Provisioning)?;
-        let id = self.launch(claim.pool, l);
+        let id = if delay == 0 {
+            self.launch(claim.pool, l)
+        } else {
+            // The instance runs, and is billed, from the successful call on.
+            let id = self.launch_after(claim.pool, l, delay);
+            self.deferred_price.insert(id, l.price);
+            self.schedule(now + delay, Phase::Lifecycle, Event::InstanceRunning(id));
+            id
+        };
         if let Some(r) = self.launches.last_mut() {
             r.node = Some(id);
+            r.retries = retries;
         }
         self.c.nodes[id as usize].nominated_until =
             now + provisioning::nomination_ms(self.s.karpenter.batch_max_ms);
@@ -1753,6 +1896,8 @@ impl<'a> Sim<'a> {
             match e {
                 Event::NodeReady(n) => self.on_node_ready(n),
                 Event::RegistrationTimeout(n) => self.on_registration_timeout(n),
+                Event::LaunchTimeout(n) => self.on_launch_timeout(n),
+                Event::InstanceRunning(n) => self.on_instance_running(n),
                 Event::SpotPrice(k) => {
                     self.apply_spot_prices(k as usize);
                 }

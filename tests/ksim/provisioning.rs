@@ -525,3 +525,60 @@ fn bad_spot_trace_rows_are_errors_with_line_and_field() {
     assert!(err.contains("instance_type"), "{err}");
     assert!(err.contains("m9z.huge"), "{err}");
 }
+
+/// Retryable `CreateFleet` errors: the lifecycle controller retries after 1 s, 2 s, 4 s, …
+/// (at most 1 min) and deletes a NodeClaim not launched within 5 minutes (KC
+/// `lifecycle/liveness.go` `LaunchTimeout`); its pods stay nominated to it until then.
+#[test]
+fn launch_errors_retry_with_backoff_and_time_out_after_five_minutes() {
+    assert_eq!(
+        (1..=8)
+            .map(ksim::sim::launch_retry_backoff_ms)
+            .collect::<Vec<_>>(),
+        vec![1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]
+    );
+    let reqs = r#"        - {key: node.kubernetes.io/instance-type, operator: In, values: [m7g.xlarge]}
+        - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}"#;
+    let yaml = scenario(
+        "  karpenter: {launchErrorProbability: 0.9}",
+        &pool("default", 1, reqs, ""),
+        &deployment("app", 6, "3", ""),
+    )
+    .replace("duration: 30m", "duration: 3h");
+    let (s, r) = run_yaml(&yaml);
+    use ksim::sim::LaunchOutcome;
+    let timeouts: Vec<_> = r
+        .launches
+        .iter()
+        .filter(|l| l.outcome == LaunchOutcome::LaunchTimeout)
+        .collect();
+    assert!(!timeouts.is_empty(), "0.9 per attempt times out often");
+    for l in &timeouts {
+        let n = &r.cluster.nodes[l.node.unwrap() as usize];
+        assert_eq!(n.terminated, Some(l.time + 5 * 60_000));
+        assert_eq!(n.removal, Some(RemovalReason::LaunchTimeout));
+        assert_eq!(n.cost_usd(s.duration_ms), 0.0, "no instance ever ran");
+        assert!(l.retries >= 9);
+    }
+    let retried: Vec<_> = r
+        .launches
+        .iter()
+        .filter(|l| l.outcome == LaunchOutcome::Launched && l.retries > 0)
+        .collect();
+    assert!(!retried.is_empty());
+    for l in &retried {
+        // Billing starts when the call goes through: the cumulative backoff after the claim.
+        let delay: u64 = (1..=l.retries)
+            .map(ksim::sim::launch_retry_backoff_ms)
+            .sum();
+        let n = &r.cluster.nodes[l.node.unwrap() as usize];
+        assert_eq!(n.launched, l.time + delay);
+        assert_eq!(n.ready_at, Some(l.time + delay + 30_000));
+    }
+    assert_eq!(pending_at_end(&r), 0);
+    let summary = ksim::report::summarize(&s, &r);
+    assert_eq!(
+        summary.karpenter.launches.launch_timeouts,
+        timeouts.len() as u64
+    );
+}
