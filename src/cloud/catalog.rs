@@ -9,7 +9,8 @@
 //!
 //! - capacity cpu = vCPU × 1000 m;
 //! - capacity memory = `S − ceil(S × VM_MEMORY_OVERHEAD_PERCENT)` MiB with `S` the EC2 memory
-//!   minus 64 MiB on arm64, and the overhead 0.075 (`pkg/operator/options/options.go`);
+//!   minus 64 MiB on arm64 (nothing on amd64), and the overhead 0.075
+//!   (`pkg/operator/options/options.go`);
 //! - pods = `ENIs × (IPv4 per ENI − 1) + 2` unless the EC2NodeClass sets `kubelet.maxPods`, then
 //!   `min(podsPerCore × vCPU, pods)` when `podsPerCore` is set;
 //! - kube-reserved memory = `11 × ENI-limited pods + 255` MiB (AL2/AL2023 use the ENI-limited
@@ -190,10 +191,11 @@ impl InstanceType {
         ]
     }
 
-    /// True for bare-metal types, which Karpenter de-prioritises (aws
-    /// `pkg/providers/instance/filter` exotic filter).
+    /// True for bare-metal types (`metal`, `metal-24xl`, `metal-48xl`, …), which Karpenter
+    /// de-prioritises: aws `pkg/providers/instance/filter` `ExoticInstanceTypeFilter` drops every
+    /// type whose `karpenter.k8s.aws/instance-size` contains `metal`.
     pub fn is_metal(&self) -> bool {
-        self.size == "metal"
+        self.size.contains("metal")
     }
 }
 
@@ -377,7 +379,137 @@ mod tests {
             let a = it.allocatable(&KubeletConfig::default());
             assert_eq!(a, Resources::new(*cpu, mem_mib * MIB, *pods), "{name}");
         }
-        assert_eq!(cat.types().len(), 54);
+        assert_eq!(cat.types().len(), 87);
+        let arm = cat.types().iter().filter(|t| t.arch == Arch::Arm64).count();
+        assert_eq!((arm, cat.types().len() - arm), (54, 33));
+    }
+
+    #[test]
+    fn allocatable_matches_karpenter_docs_for_x86_types() {
+        // The `Resources` tables (cpu, memory, pods) of aws/karpenter-provider-aws
+        // website/content/en/docs/reference/instance-types.md at commit 692ccdd0629e. amd64 has
+        // no 64 MiB deduction, so m7i.xlarge gets 59 MiB more than m7g.xlarge (14162 vs 14103).
+        let expected: &[(&str, i64, i64, i64)] = &[
+            ("m7i.large", 1930, 6903, 29),
+            ("m7i.xlarge", 3920, 14162, 58),
+            ("m7i.2xlarge", 7910, 29317, 58),
+            ("m7i.16xlarge", 63770, 234021, 737),
+            ("m7i.24xlarge", 95690, 355262, 737),
+            ("m7i.metal-24xl", 95690, 355262, 737),
+            ("m7i.48xlarge", 191450, 718987, 737),
+            ("c7i.large", 1930, 3114, 29),
+            ("c7i.2xlarge", 7910, 14162, 58),
+            ("c7i.4xlarge", 15890, 27381, 234),
+            ("c7i.12xlarge", 47810, 88002, 234),
+            ("c7i.metal-48xl", 191450, 355262, 737),
+            ("r7i.large", 1930, 14481, 29),
+            ("r7i.2xlarge", 7910, 59627, 58),
+            ("r7i.8xlarge", 31850, 239554, 234),
+            ("r7i.metal-24xl", 95690, 718987, 737),
+            ("r7i.48xlarge", 191450, 1446437, 737),
+        ];
+        let cat = Catalog::embedded();
+        for (name, cpu, mem_mib, pods) in expected {
+            let it = cat.get(cat.index_of(name).unwrap());
+            assert_eq!(it.arch, Arch::Amd64, "{name}");
+            let a = it.allocatable(&KubeletConfig::default());
+            assert_eq!(a, Resources::new(*cpu, mem_mib * MIB, *pods), "{name}");
+        }
+        // Sizes per family as the source lists them (no medium; m7i-flex is not included).
+        for fam in ["m7i", "c7i", "r7i"] {
+            let sizes: Vec<&str> = cat
+                .types()
+                .iter()
+                .filter(|t| t.family == fam)
+                .map(|t| t.size.as_str())
+                .collect();
+            assert_eq!(
+                sizes,
+                [
+                    "large",
+                    "xlarge",
+                    "2xlarge",
+                    "4xlarge",
+                    "8xlarge",
+                    "12xlarge",
+                    "16xlarge",
+                    "24xlarge",
+                    "metal-24xl",
+                    "48xlarge",
+                    "metal-48xl"
+                ],
+                "{fam}"
+            );
+        }
+    }
+
+    #[test]
+    fn metal_sizes_parse_and_count_as_metal() {
+        let cat = Catalog::embedded();
+        let it = cat.get(cat.index_of("m7i.metal-24xl").unwrap());
+        assert_eq!(
+            (it.family.as_str(), it.category.as_str(), it.generation),
+            ("m7i", "m", 7)
+        );
+        assert_eq!(it.size, "metal-24xl");
+        assert!(
+            it.labels()
+                .contains(&("karpenter.k8s.aws/instance-size", "metal-24xl".to_string()))
+        );
+        assert!(
+            it.labels()
+                .contains(&("kubernetes.io/arch", "amd64".to_string()))
+        );
+        // The exotic filter drops every size containing "metal".
+        let metal: Vec<&str> = cat
+            .types()
+            .iter()
+            .filter(|t| t.is_metal())
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(
+            metal,
+            [
+                "m7g.metal",
+                "m7gd.metal",
+                "c7g.metal",
+                "c7gd.metal",
+                "r7g.metal",
+                "r7gd.metal",
+                "m7i.metal-24xl",
+                "m7i.metal-48xl",
+                "c7i.metal-24xl",
+                "c7i.metal-48xl",
+                "r7i.metal-24xl",
+                "r7i.metal-48xl"
+            ]
+        );
+        assert!(!cat.get(cat.index_of("m7i.48xlarge").unwrap()).is_metal());
+    }
+
+    #[test]
+    fn every_catalog_type_has_a_us_east_1_on_demand_price() {
+        use crate::cloud::pricing::{CapacityType, PriceTable};
+        let cat = Catalog::embedded();
+        let prices = PriceTable::embedded(0.4);
+        for t in cat.types() {
+            let p = prices.price(&t.name, "us-east-1a", CapacityType::OnDemand);
+            assert!(p.is_some_and(|p| p > 0.0), "{} has no price", t.name);
+        }
+        // Spot checks against InitialOnDemandPricesAWS["us-east-1"] (commit 6fc13b5236fd).
+        for (name, usd) in [
+            ("m7i.xlarge", 0.2016),
+            ("c7i.large", 0.08925),
+            ("r7i.2xlarge", 0.5292),
+            ("m7i.metal-24xl", 5.32224),
+            ("m7i.48xlarge", 9.6768),
+        ] {
+            assert_eq!(
+                prices.price(name, "us-east-1a", CapacityType::OnDemand),
+                Some(usd),
+                "{name}"
+            );
+        }
     }
 
     #[test]
@@ -444,6 +576,10 @@ mod tests {
         assert_eq!(
             split_name("m7gd.2xlarge"),
             Some(("m7gd".into(), "m".into(), 7, "2xlarge".into()))
+        );
+        assert_eq!(
+            split_name("c7i.metal-48xl"),
+            Some(("c7i".into(), "c".into(), 7, "metal-48xl".into()))
         );
         assert_eq!(
             split_name("u-6tb1.metal"),
