@@ -6,6 +6,7 @@ mod errors;
 mod hpa_properties;
 mod hpa_upstream;
 mod invariants;
+mod karpenter_upstream;
 mod provisioning;
 mod scenarios;
 mod upstream;
