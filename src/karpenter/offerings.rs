@@ -81,6 +81,78 @@ pub fn pool_node_labels(pool: &NodePool) -> Labels {
     l
 }
 
+/// The NodePool's *open* keys: non-offering keys its requirements constrain without fixing a
+/// single label value (several `In` values, `NotIn`, `Exists`, `Gt`, `Lt`, ...), each with the
+/// pool's requirements on it. A NodeClaim narrows them with its pods' requirements and its node
+/// gets one value that satisfies them all (KC `pkg/scheduling/requirements.go`,
+/// `nodeclaimtemplate.go`: labels come from `Requirement.Any()`).
+pub fn open_keys(pool: &NodePool) -> Vec<(String, Vec<Requirement>)> {
+    let fixed = pool_node_labels(pool);
+    let mut out: Vec<(String, Vec<Requirement>)> = Vec::new();
+    for r in &pool.requirements {
+        if is_offering_key(&r.key) || fixed.contains_key(&r.key) {
+            continue;
+        }
+        match out.iter_mut().find(|(k, _)| *k == r.key) {
+            Some(e) => e.1.push(r.clone()),
+            None => out.push((r.key.clone(), vec![r.clone()])),
+        }
+    }
+    out
+}
+
+/// The label a node gets for a key constrained by `reqs`: `None` when they cannot all hold,
+/// `Some(None)` when the label must be absent, else `Some(Some(value))`: the smallest `In`
+/// value that satisfies every requirement, the smallest integer within the numeric bounds that
+/// no `NotIn` excludes, or a generated value for `Exists`/`NotIn` (upstream generates a random
+/// one; ksim's is fixed so runs stay deterministic).
+pub fn open_key_value(reqs: &[&Requirement]) -> Option<Option<String>> {
+    let absent = reqs.iter().any(|r| r.op == Operator::DoesNotExist);
+    if absent {
+        return reqs.iter().all(|r| r.matches(None)).then_some(None);
+    }
+    if let Some(first_in) = reqs.iter().find(|r| r.op == Operator::In) {
+        let mut candidates: Vec<&String> = first_in
+            .values
+            .iter()
+            .filter(|v| reqs.iter().all(|r| r.matches(Some(v))))
+            .collect();
+        candidates.sort();
+        return candidates.first().map(|v| Some((*v).clone()));
+    }
+    let numeric = reqs.iter().any(|r| {
+        matches!(
+            r.op,
+            Operator::Gt | Operator::Lt | Operator::Gte | Operator::Lte
+        )
+    });
+    if numeric {
+        let bound = |r: &Requirement| r.values[0].parse::<i64>().unwrap_or(0);
+        let lo = reqs
+            .iter()
+            .filter_map(|r| match r.op {
+                Operator::Gt => Some(bound(r).saturating_add(1)),
+                Operator::Gte => Some(bound(r)),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let excluded = reqs
+            .iter()
+            .filter(|r| r.op == Operator::NotIn)
+            .map(|r| r.values.len() as i64)
+            .sum::<i64>();
+        return (lo..=lo.saturating_add(excluded))
+            .map(|v| v.to_string())
+            .find(|v| reqs.iter().all(|r| r.matches(Some(v))))
+            .map(Some);
+    }
+    let generated = "ksim-generated".to_string();
+    reqs.iter()
+        .all(|r| r.matches(Some(&generated)))
+        .then_some(Some(generated))
+}
+
 /// Does a pod requirement on a non-offering key hold for a NodePool? The pool defines the key
 /// through its labels or requirements; otherwise only `NotIn`/`DoesNotExist` (and undefined
 /// well-known keys) pass.
@@ -127,6 +199,10 @@ fn pod_req_ok_for_pool(req: &Requirement, pool: &NodePool, pool_labels: &Labels)
 pub struct Variant {
     /// Requirements the node must satisfy.
     pub requirements: Vec<Requirement>,
+    /// The required part of them (nodeSelector and the required term, without the preferred
+    /// term): only these narrow topology-spread domains (`scheduler.go`, "Only required node
+    /// affinities can actually reduce pod domains").
+    pub required: Vec<Requirement>,
     /// Whether `ScheduleAnyway` topology spread constraints are still enforced.
     pub soft_spread: bool,
     /// Whether preferred pod anti-affinity terms are still enforced (as required).
@@ -154,11 +230,13 @@ pub fn variants(t: &PodTemplate) -> Vec<Variant> {
             if let Some(term) = t.required_terms.get(req_idx) {
                 reqs.extend(term.requirements.iter().cloned());
             }
+            let required = reqs.clone();
             if let Some(p) = pref {
                 reqs.extend(p.requirements.iter().cloned());
             }
             Variant {
                 requirements: reqs,
+                required,
                 soft_spread: soft,
                 soft_anti_affinity: anti,
                 tolerate_prefer_no_schedule: tolerate,

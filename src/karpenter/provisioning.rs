@@ -30,13 +30,13 @@
 //!   (`cloud::capacity`: `lowest-price` or `price-capacity-optimized`, insufficient-capacity
 //!   errors). Offerings that fail are unavailable for 3 minutes.
 
-use super::offerings::{Variant, tolerates_pool, variant_admits, variants};
+use super::offerings::{Variant, open_key_value, tolerates_pool, variant_admits, variants};
 use super::{Bits, OfferingTable, PoolInfo};
 use crate::cloud::capacity::{Override, UNAVAILABLE_OFFERING_TTL_MS};
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{Cluster, NodeId, NodeOwner, NodeState, PodId};
 use crate::engine::Millis;
-use crate::k8s::labels::TaintEffect;
+use crate::k8s::labels::{Labels, Requirement, TaintEffect};
 use crate::resources::Resources;
 use crate::scenario::Scenario;
 use crate::scheduler::Topology;
@@ -72,6 +72,8 @@ pub struct Claim {
     pub pods: Vec<PodId>,
     /// Pods per workload (hostname spreading).
     per_workload: Vec<(usize, u32)>,
+    /// The pods' requirements on the pool's open keys (see `offerings::open_keys`).
+    pub custom: Vec<Requirement>,
 }
 
 /// The result of a solve.
@@ -230,6 +232,8 @@ pub struct Provisioner {
     pub batcher: Batcher,
     /// `[pool]`: requirements with `minValues`.
     min_values: Vec<Vec<MinValues>>,
+    /// `[pool]`: open keys and the pool's requirements on each.
+    open_keys: Vec<Vec<(String, Vec<Requirement>)>>,
     /// `--min-values-policy=Strict` (the default) rather than `BestEffort`.
     min_values_strict: bool,
     rng: ChaCha8Rng,
@@ -306,7 +310,7 @@ impl Provisioner {
                     .iter()
                     .map(|z| {
                         variants[w].get(v).is_some_and(|var| {
-                            var.requirements
+                            var.required
                                 .iter()
                                 .filter(|r| r.key == ZONE_KEY)
                                 .all(|r| r.matches(Some(z)))
@@ -362,7 +366,13 @@ impl Provisioner {
                     .collect()
             })
             .collect();
+        let open_keys = s
+            .node_pools
+            .iter()
+            .map(super::offerings::open_keys)
+            .collect();
         Provisioner {
+            open_keys,
             min_values,
             min_values_strict: s.karpenter.min_values_strict,
             pod_zones,
@@ -948,6 +958,55 @@ impl Provisioner {
         Some((allowed, types))
     }
 
+    /// The pod's (variant's) requirements on the pool's open keys, or `None` when a key can no
+    /// longer get a value that satisfies the claim's pods and this one.
+    fn custom_after_add(
+        &self,
+        pool: usize,
+        custom: &[Requirement],
+        w: usize,
+        v: usize,
+    ) -> Option<Vec<Requirement>> {
+        let keys = &self.open_keys[pool];
+        if keys.is_empty() {
+            return Some(Vec::new());
+        }
+        let own: Vec<&Requirement> = self.variants[w][v]
+            .requirements
+            .iter()
+            .filter(|r| keys.iter().any(|(k, _)| *k == r.key))
+            .collect();
+        for (key, pool_reqs) in keys {
+            if !own.iter().any(|r| r.key == *key) {
+                continue;
+            }
+            let all: Vec<&Requirement> = pool_reqs
+                .iter()
+                .chain(custom.iter().filter(|r| r.key == *key))
+                .chain(own.iter().copied().filter(|r| r.key == *key))
+                .collect();
+            open_key_value(&all)?;
+        }
+        let mut out = custom.to_vec();
+        out.extend(own.into_iter().cloned());
+        Some(out)
+    }
+
+    /// The labels a claim's node gets on the pool's open keys.
+    pub fn claim_labels(&self, claim: &Claim) -> Labels {
+        let mut out = Labels::new();
+        for (key, pool_reqs) in &self.open_keys[claim.pool] {
+            let all: Vec<&Requirement> = pool_reqs
+                .iter()
+                .chain(claim.custom.iter().filter(|r| r.key == *key))
+                .collect();
+            if let Some(Some(v)) = open_key_value(&all) {
+                out.insert(key.clone(), v);
+            }
+        }
+        out
+    }
+
     /// True when the instance types keep at least `minValues` distinct values for every
     /// requirement of the pool that sets it (KC `pkg/cloudprovider/types.go`
     /// `SatisfiesMinValues`; zone and capacity-type values come from the allowed offerings).
@@ -1061,12 +1120,16 @@ impl Provisioner {
             else {
                 continue;
             };
+            let Some(custom) = self.custom_after_add(pool, &st.claims[ci].custom, w, v) else {
+                continue;
+            };
             match self.claim_can_add(&st.claims[ci], &allowed, &req) {
                 Some((allowed, types)) => {
                     let zone = self.single_zone(&allowed);
                     let claim = &mut st.claims[ci];
                     claim.allowed = allowed;
                     claim.types = types;
+                    claim.custom = custom;
                     claim.total += req;
                     claim.pods.push(pod);
                     match claim.per_workload.iter_mut().find(|(x, _)| *x == w) {
@@ -1125,6 +1188,9 @@ impl Provisioner {
             let Some(allowed) = self.pin_zone(zones, allowed) else {
                 continue;
             };
+            let Some(custom) = self.custom_after_add(pi, &[], w, v) else {
+                continue;
+            };
             let empty = Claim {
                 pool: pi,
                 allowed: allowed.clone(),
@@ -1132,6 +1198,7 @@ impl Provisioner {
                 total: Resources::ZERO,
                 pods: Vec::new(),
                 per_workload: Vec::new(),
+                custom: Vec::new(),
             };
             let Some((allowed, types)) = self.claim_can_add(&empty, &allowed, &req) else {
                 continue;
@@ -1157,6 +1224,7 @@ impl Provisioner {
                 total: req,
                 pods: vec![pod],
                 per_workload: vec![(w, 1)],
+                custom,
             });
             st.claim_order.insert((1, ci));
             if let Some(z) = zone {

@@ -11,6 +11,7 @@ use crate::cluster::{
 };
 use crate::engine::{EngineError, EventQueue, MINUTE, Millis, RngStreams, SECOND, Stream, Timer};
 use crate::hpa::{self, HpaState};
+use crate::k8s::labels::Labels;
 use crate::karpenter::disruption::{self, Command, Disruption, WorkloadView};
 use crate::karpenter::offerings::offering_labels;
 use crate::karpenter::provisioning::{self, Claim, Launch, Provisioner, SolveOptions};
@@ -630,10 +631,9 @@ impl<'a> Sim<'a> {
             for i in 0..g.size {
                 let zone = i as usize % s.zones.len();
                 let id = self.create_node(
+                    Labels::new(),
                     NodeOwner::Group(gi),
-                    g.instance_type,
-                    zone,
-                    g.capacity_type,
+                    (g.instance_type, zone, g.capacity_type),
                     None,
                     0,
                 );
@@ -799,10 +799,9 @@ impl<'a> Sim<'a> {
             for claim in &sol.claims {
                 if let Some(l) = self.fleet(claim, false, LaunchPurpose::Provisioning) {
                     let id = self.create_node(
+                        self.prov.claim_labels(claim),
                         NodeOwner::Pool(claim.pool),
-                        l.instance_type,
-                        l.zone,
-                        l.capacity_type,
+                        (l.instance_type, l.zone, l.capacity_type),
                         Some(l.price),
                         0,
                     );
@@ -832,10 +831,9 @@ impl<'a> Sim<'a> {
 
     fn create_node(
         &mut self,
+        extra_labels: Labels,
         owner: NodeOwner,
-        it: usize,
-        zone: usize,
-        ct: CapacityType,
+        (it, zone, ct): (usize, usize, CapacityType),
         price: Option<f64>,
         now: Millis,
     ) -> NodeId {
@@ -845,6 +843,7 @@ impl<'a> Sim<'a> {
         let (taints, kubelet) = match owner {
             NodeOwner::Pool(p) => {
                 labels.extend(self.prov.pools[p].node_labels.clone());
+                labels.extend(extra_labels);
                 labels.insert("karpenter.sh/initialized".into(), "true".into());
                 labels.insert("karpenter.sh/registered".into(), "true".into());
                 (
@@ -917,8 +916,8 @@ impl<'a> Sim<'a> {
         id
     }
 
-    fn launch(&mut self, pool: usize, l: Launch) -> NodeId {
-        self.launch_after(pool, l, 0)
+    fn launch(&mut self, claim: &Claim, l: Launch) -> NodeId {
+        self.launch_after(claim, l, 0)
     }
 
     /// A NodeClaim whose every CreateFleet attempt failed for 5 minutes: it holds its pods'
@@ -932,10 +931,9 @@ impl<'a> Sim<'a> {
             .min_by(|a, b| a.price.total_cmp(&b.price))
             .copied()?;
         let id = self.create_node(
+            self.prov.claim_labels(claim),
             NodeOwner::Pool(claim.pool),
-            o.instance_type,
-            o.zone,
-            ct,
+            (o.instance_type, o.zone, ct),
             Some(0.0),
             now,
         );
@@ -988,12 +986,12 @@ impl<'a> Sim<'a> {
 
     /// Launches an instance whose CreateFleet call succeeds `delay` ms from now (after retries);
     /// until then the NodeClaim is in flight without an instance (and costs nothing).
-    fn launch_after(&mut self, pool: usize, l: Launch, delay: Millis) -> NodeId {
+    fn launch_after(&mut self, claim: &Claim, l: Launch, delay: Millis) -> NodeId {
+        let pool = claim.pool;
         let id = self.create_node(
+            self.prov.claim_labels(claim),
             NodeOwner::Pool(pool),
-            l.instance_type,
-            l.zone,
-            l.capacity_type,
+            (l.instance_type, l.zone, l.capacity_type),
             Some(if delay == 0 { l.price } else { 0.0 }),
             self.now(),
         );
@@ -1565,10 +1563,10 @@ impl<'a> Sim<'a> {
         }
         let l = self.fleet(claim, false, LaunchPurpose::Provisioning)?;
         let id = if delay == 0 {
-            self.launch(claim.pool, l)
+            self.launch(claim, l)
         } else {
             // The instance runs, and is billed, from the successful call on.
-            let id = self.launch_after(claim.pool, l, delay);
+            let id = self.launch_after(claim, l, delay);
             self.deferred_price.insert(id, l.price);
             self.schedule(now + delay, Phase::Lifecycle, Event::InstanceRunning(id));
             id
@@ -1687,7 +1685,7 @@ impl<'a> Sim<'a> {
                 let Some(l) = self.fleet(claim, *force_spot, LaunchPurpose::Replacement) else {
                     return;
                 };
-                let id = self.launch(claim.pool, l);
+                let id = self.launch(claim, l);
                 if let Some(r) = self.launches.last_mut() {
                     r.node = Some(id);
                 }

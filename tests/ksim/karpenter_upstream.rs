@@ -1208,16 +1208,10 @@ fn pod_requirements_on_custom_labels_that_schedule() {
 /// `pkg/scheduling/requirements.go` (NodeClaim requirements are intersected with each pod's, and
 /// single-valued results become node labels) gives the same for a pool `Exists` requirement.
 ///
-/// ksim: `pool_node_labels` (src/karpenter/offerings.rs) turns only single-valued `In`
-/// requirements on non-offering keys into node labels, and a NodeClaim tracks only offerings, so
-/// it never narrows `test-key` to the pod's value (the two incompatible pods are even packed onto
-/// one NodeClaim). `pod_req_ok_for_pool` admits the pool, the node is launched without `test-key`,
-/// kube-scheduler (rightly) refuses it, and every later solve launches another such node: eleven
-/// nodes in 2 minutes here, the pods still pending. A pool `Exists` requirement behaves the same.
+/// ksim: each NodeClaim narrows the pool's open keys with its pods' requirements
+/// (`karpenter::offerings::open_keys`, `open_key_value`) and its node is labelled with a value
+/// that satisfies them all.
 #[test]
-#[ignore = "ksim deviates: a NodePool requirement on a custom key with several values never \
-            becomes a node label, so pods requiring one value never fit the nodes launched for \
-            them and Karpenter launches a new node every solve"]
 fn multi_valued_custom_pool_requirement_is_narrowed_per_node_claim() {
     let term = |v: &str| {
         required(&format!(
@@ -1296,12 +1290,9 @@ fn pool_labels_and_single_valued_requirements_label_nodes() {
 /// `test-key-3` (NotIn `test-value-3`) with another value, `test-key-4` (Lt 4), `test-key-5` (Gt 5)
 /// and `test-key-6` (Exists).
 ///
-/// ksim: `pool_node_labels` (src/karpenter/offerings.rs) labels only single-valued `In`
-/// requirements, so these keys are missing; a pod selecting them cannot run on the node (same root
-/// cause as `multi_valued_custom_pool_requirement_is_narrowed_per_node_claim`).
+/// ksim: the pool's open keys get a value from `open_key_value` (the smallest allowed `In`
+/// value, the smallest integer in range, or a fixed generated value for `Exists`/`NotIn`).
 #[test]
-#[ignore = "ksim deviates: NodePool requirements on custom keys other than single-valued In \
-            (NotIn, Lt, Gt, Exists) do not become node labels"]
 fn pool_requirements_without_a_single_value_still_label_nodes() {
     let run = sc()
         .doc(
@@ -2130,13 +2121,9 @@ fn spread_over_in_flight_nodes() {
 /// (lines 561–566): topology uses the strict (required-only) pod requirements, "Only required
 /// node affinities can actually reduce pod domains".
 ///
-/// ksim: `Provisioner::new` computes `pod_zones` (the domains the minimum is taken over) from the
-/// relaxation variant's requirements, which include the heaviest preferred term until it is
-/// relaxed. The zone-c domain is ignored, the preference never fails, and the pods end 3, 3.
+/// ksim: zone-spread domains come from the variant's required requirements only
+/// (`Variant::required`).
 #[test]
-#[ignore = "ksim deviates: preferred node affinity narrows the zone-spread domains (ksim takes \
-            the minimum over the preferred zones only), so the pods are not spread to the other \
-            zones"]
 fn preferred_affinity_does_not_limit_spread_domains() {
     let run = sc()
         .doc(pool("default"))
