@@ -19,6 +19,12 @@ enum Command {
     ///
     /// With no INPUT, the embedded reference scenario (scenarios/reference.yaml) is used.
     Run(RunArgs),
+    /// Run the scenarios a baseline lists and compare their results with it (the CI gate).
+    ///
+    /// Exits 0 when every metric is within tolerance, 1 on a regression, 2 on bad input. Prints a
+    /// Markdown report (for a pull-request comment). `--update` rewrites the baseline instead;
+    /// with INPUTS it starts a new one listing each INPUT as a scenario.
+    Check(CheckArgs),
     /// Check scenarios without running them.
     Validate {
         /// Files, directories, or `-` for standard input.
@@ -28,6 +34,28 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         max_input_mb: u64,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The baseline file (JSON).
+    #[arg(long)]
+    baseline: PathBuf,
+    /// Tolerances per metric, e.g. `cost=2%,p99=10%` (groups: cost, p50, p90, p99, max, nodes,
+    /// pending, events; or a metric name). Unset ones keep their defaults.
+    #[arg(long, default_value = "")]
+    tolerance: String,
+    /// Write the current results as the new baseline instead of comparing.
+    #[arg(long)]
+    update: bool,
+    /// Also write the Markdown report to this file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// With `--update`: scenario files for a new baseline, one scenario each.
+    inputs: Vec<String>,
+    /// Refuse input larger than this many MiB.
+    #[arg(long, default_value_t = 32)]
+    max_input_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -48,7 +76,8 @@ struct RunArgs {
     /// Override the simulated duration (Go duration, e.g. `24h`, `168h`).
     #[arg(long)]
     duration: Option<String>,
-    /// Write summary.json, timeseries.csv, pods.csv, nodes.csv and workloads.csv here.
+    /// Write summary.json, timeseries.csv, pods.csv, nodes.csv, workloads.csv, scaling.csv and
+    /// launches.csv here.
     #[arg(long)]
     out: Option<PathBuf>,
     /// Output format on stdout.
@@ -121,11 +150,162 @@ fn run(args: RunArgs) -> Result<i32> {
     Ok(0)
 }
 
+fn check(args: CheckArgs) -> Result<i32> {
+    use ksim::check::{self, Baseline, BaselineEntry, Status, Tolerances};
+    let tol = Tolerances::parse(&args.tolerance).map_err(|e| {
+        Error::from(InputError {
+            field: Some("--tolerance".into()),
+            ..InputError::file("<command line>", e)
+        })
+    })?;
+    let name = args.baseline.display().to_string();
+    let base_dir = args
+        .baseline
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let old: Option<Baseline> = match std::fs::read_to_string(&args.baseline) {
+        Ok(text) => Some(check::parse_baseline(&name, &text)?),
+        Err(e) if args.update && e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(InputError::file(&name, format!("cannot read baseline: {e}")).into());
+        }
+    };
+    if !args.inputs.is_empty() && !args.update {
+        return Err(InputError::file(
+            "<command line>",
+            "scenario files are only taken with --update; without it the baseline lists them",
+        )
+        .into());
+    }
+    let entries: Vec<BaselineEntry> = if !args.inputs.is_empty() {
+        args.inputs
+            .iter()
+            .map(|f| BaselineEntry {
+                files: vec![relative_to(&base_dir, f)],
+                seed: None,
+                metrics: Default::default(),
+            })
+            .collect()
+    } else {
+        match &old {
+            Some(b) => b.scenarios.clone(),
+            None => {
+                return Err(InputError::file(
+                    &name,
+                    "no baseline yet: give the scenario files to start one with --update",
+                )
+                .into());
+            }
+        }
+    };
+    let mut rows = Vec::new();
+    let mut new_entries = Vec::new();
+    for e in &entries {
+        let files: Vec<String> = e
+            .files
+            .iter()
+            .map(|f| base_dir.join(f).display().to_string())
+            .collect();
+        let s = load(
+            &files,
+            &Overrides {
+                seed: e.seed,
+                ..Default::default()
+            },
+            args.max_input_mb,
+        )?;
+        let result =
+            ksim::sim::run(&s, Default::default()).map_err(|e| Error::Budget(e.to_string()))?;
+        let summary = ksim::report::summarize(&s, &result);
+        let current = check::metrics(&summary);
+        rows.extend(check::compare(
+            &e.files.join(" + "),
+            &e.metrics,
+            &current,
+            &tol,
+        ));
+        new_entries.push(BaselineEntry {
+            metrics: current,
+            ..e.clone()
+        });
+    }
+    if args.update {
+        let b = Baseline {
+            ksim_baseline: check::BASELINE_VERSION,
+            written_by: format!("ksim {}", env!("CARGO_PKG_VERSION")),
+            scenarios: new_entries,
+        };
+        let dir = if base_dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            base_dir.as_path()
+        };
+        let file = args
+            .baseline
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_else(|| "baseline.json".into());
+        ksim::report::write_atomic(dir, &file, &check::baseline_json(&b))?;
+        let n = b.scenarios.len();
+        println!(
+            "wrote {name} ({n} scenario{})",
+            if n == 1 { "" } else { "s" }
+        );
+        return Ok(0);
+    }
+    let md = check::markdown(&rows);
+    if let Some(path) = &args.report {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_else(|| "report.md".into());
+        ksim::report::write_atomic(
+            dir.unwrap_or(std::path::Path::new(".")),
+            &file,
+            md.as_bytes(),
+        )?;
+    }
+    print!("{md}");
+    Ok(i32::from(
+        rows.iter().any(|r| r.status == Status::Regressed),
+    ))
+}
+
+/// `file` as a path relative to the directory `base` (empty: the current directory), going up
+/// with `..` where needed; as given when either cannot be resolved.
+fn relative_to(base: &std::path::Path, file: &str) -> String {
+    let base = if base.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        base
+    };
+    let (Ok(b), Ok(f)) = (std::fs::canonicalize(base), std::fs::canonicalize(file)) else {
+        return file.to_string();
+    };
+    let mut up = String::new();
+    let mut cur = b.as_path();
+    loop {
+        if let Ok(rel) = f.strip_prefix(cur) {
+            return format!("{up}{}", rel.display());
+        }
+        match cur.parent() {
+            Some(p) => {
+                up.push_str("../");
+                cur = p;
+            }
+            None => return file.to_string(),
+        }
+    }
+}
+
 /// Parses the command line and runs it.
 pub fn main() -> Result<i32> {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
         Command::Validate {
             inputs,
             max_input_mb,

@@ -164,3 +164,117 @@ fn seed_and_duration_override_the_scenario() {
     assert_eq!(a["seed"], 11);
     assert_eq!(a["duration_s"], 1800.0);
 }
+
+/// The CI gate as a new user would try it: a baseline of a scenario, an unchanged run passes
+/// (exit 0), a deliberately worse NodePool (on-demand only) fails (exit 1) with a readable
+/// Markdown report, and bad input exits 2.
+#[test]
+fn check_catches_a_worse_nodepool() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::repo("scenarios/two-pools-trace.yaml")).unwrap();
+    std::fs::create_dir_all(dir.path().join("traces")).unwrap();
+    std::fs::copy(
+        crate::repo("scenarios/traces/upload-replicas.csv"),
+        dir.path().join("traces/upload-replicas.csv"),
+    )
+    .unwrap();
+    let scenario = dir.path().join("cluster.yaml");
+    std::fs::write(&scenario, &text).unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let out = crate::ksim()
+        .args(["check", "--update", "--baseline"])
+        .arg(&baseline)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(&baseline).unwrap();
+    assert!(
+        written.contains("\"cluster.yaml\""),
+        "paths are relative: {written}"
+    );
+    // Unchanged: passes.
+    let out = crate::ksim()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{md}");
+    assert!(md.starts_with("## ksim check: ✅ no regression in 1 scenario"));
+    // The spot pool made on-demand only: cost rises.
+    let worse = text.replace(
+        r#"- {key: karpenter.sh/capacity-type, operator: In, values: ["spot"]}"#,
+        r#"- {key: karpenter.sh/capacity-type, operator: In, values: ["on-demand"]}"#,
+    );
+    assert_ne!(worse, text);
+    std::fs::write(&scenario, &worse).unwrap();
+    let report = dir.path().join("report.md");
+    let out = crate::ksim()
+        .args(["check", "--baseline"])
+        .arg(&baseline)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{md}");
+    assert!(md.contains("regression"), "{md}");
+    assert!(md.contains("| cluster.yaml | cost_usd |"), "{md}");
+    assert!(md.contains("**REGRESSION**"), "{md}");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), md);
+    // A wider cost tolerance lets it through only if the change is within it.
+    let out = crate::ksim()
+        .args([
+            "check",
+            "--tolerance",
+            "cost=500%,nodes=500%,events=500%,p50=500%,p90=500%,p99=500%,max=500%",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Bad input: exit 2.
+    let out = crate::ksim()
+        .args(["check", "--tolerance", "cots=1%", "--baseline"])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown metric \"cots\""));
+    let out = crate::ksim()
+        .args(["check", "--baseline"])
+        .arg(dir.path().join("missing.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read baseline"));
+}
+
+/// The committed baseline of every shipped scenario matches the current results exactly: a
+/// change that moves them must update `scenarios/ci-baseline.json` knowingly.
+#[test]
+fn shipped_baseline_lists_every_scenario() {
+    let text = std::fs::read_to_string(crate::repo("scenarios/ci-baseline.json")).unwrap();
+    let b = ksim::check::parse_baseline("ci-baseline.json", &text).unwrap();
+    let mut listed: Vec<String> = b.scenarios.iter().flat_map(|e| e.files.clone()).collect();
+    listed.sort();
+    let mut shipped: Vec<String> = std::fs::read_dir(crate::repo("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    shipped.sort();
+    assert_eq!(listed, shipped);
+}

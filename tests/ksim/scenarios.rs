@@ -223,3 +223,51 @@ fn photo_sharing_runs_keda_cron_jobs_and_the_leak() {
         assert!(header.split(',').any(|c| c == col), "{col} in {header}");
     }
 }
+
+#[test]
+fn spot_shortage_shows_offerings_tried_fallbacks_and_node_mix() {
+    let path = crate::repo("scenarios/spot-shortage.yaml")
+        .display()
+        .to_string();
+    let s = load(
+        &read_sources(&[path], 1 << 26).unwrap(),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let r = run(&s, limits()).unwrap();
+    let summary = ksim::report::summarize(&s, &r);
+    let l = &summary.karpenter.launches;
+    // Spot runs out in two zones from 06:00 to 09:00: CreateFleet calls fail, their offerings
+    // are marked unavailable, and the zone-spread pods go to the on-demand NodePool.
+    assert!(l.insufficient_capacity > 0, "{l:?}");
+    assert!(l.offerings_marked_unavailable >= l.insufficient_capacity);
+    assert!(l.on_demand_fallbacks > 0, "{l:?}");
+    assert!(
+        l.errors_by_offering
+            .keys()
+            .all(|k| k.ends_with("/spot") && !k.contains("us-east-1c")),
+        "only spot in the two short zones fails: {l:?}"
+    );
+    for x in r.launches.iter().filter(|x| !x.errors.is_empty()) {
+        assert!(
+            (6 * 3_600_000..9 * 3_600_000).contains(&x.time)
+                || x.errors
+                    .iter()
+                    .all(|&(ti, _)| s.catalog.get(ti).family == "m7gd"),
+            "outside the window only the shallow m7gd pools fill up"
+        );
+    }
+    assert!(summary.nodes.by_node_pool["on-demand"] > 0);
+    assert!(summary.nodes.by_node_pool["spot"] > summary.nodes.by_node_pool["on-demand"]);
+    assert_eq!(summary.nodes.by_zone.len(), 3);
+    assert!(summary.nodes.by_capacity_type["on-demand"] > 2);
+    // The report carries the offerings each call tried.
+    let csv = String::from_utf8(ksim::report::launches_csv(&s, &r).unwrap()).unwrap();
+    assert!(csv.starts_with("time_s,nodepool,purpose,capacity_type,"));
+    assert!(
+        csv.lines()
+            .any(|line| line.contains(",insufficient_capacity,"))
+    );
+    assert_eq!(csv.lines().count(), 1 + r.launches.len());
+    assert_eq!(summary.pods.pending_at_end, 0);
+}
