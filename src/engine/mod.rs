@@ -82,6 +82,18 @@ pub struct EventQueue<E> {
     processed: u64,
     max_events: u64,
     stream_hash: u64,
+    trace: Option<Vec<TracedEvent>>,
+}
+
+/// One processed event as the stream hash sees it (for finding where two runs diverge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TracedEvent {
+    /// Virtual time (ms).
+    pub time: Millis,
+    /// Phase.
+    pub phase: u8,
+    /// The event's digest.
+    pub digest: u64,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -98,7 +110,18 @@ impl<E> EventQueue<E> {
             processed: 0,
             max_events,
             stream_hash: FNV_OFFSET,
+            trace: None,
         }
+    }
+
+    /// Records every processed event from now on (see [`EventQueue::take_trace`]).
+    pub fn record(&mut self) {
+        self.trace.get_or_insert_with(Vec::new);
+    }
+
+    /// The recorded events, if recording was on.
+    pub fn take_trace(&mut self) -> Vec<TracedEvent> {
+        self.trace.take().unwrap_or_default()
     }
 
     /// The current virtual time.
@@ -178,7 +201,15 @@ impl<E> EventQueue<E> {
         }
         self.processed += 1;
         self.now = entry.time;
-        for word in [entry.time, entry.phase as u64, digest(&entry.event)] {
+        let d = digest(&entry.event);
+        if let Some(t) = self.trace.as_mut() {
+            t.push(TracedEvent {
+                time: entry.time,
+                phase: entry.phase,
+                digest: d,
+            });
+        }
+        for word in [entry.time, entry.phase as u64, d] {
             for byte in word.to_le_bytes() {
                 self.stream_hash ^= byte as u64;
                 self.stream_hash = self.stream_hash.wrapping_mul(FNV_PRIME);

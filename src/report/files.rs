@@ -299,12 +299,13 @@ pub fn summary_json(summary: &Summary) -> Result<Vec<u8>> {
     Ok(v)
 }
 
-/// Writes every output file into `dir` (created if missing).
-pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary) -> Result<()> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    // Encode everything first, so a failure leaves the directory untouched.
-    let files = [
+/// Every output file's name and bytes, encoded in memory.
+pub fn encode_outputs(
+    s: &Scenario,
+    r: &SimResult,
+    summary: &Summary,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    Ok(vec![
         ("summary.json", summary_json(summary)?),
         ("timeseries.csv", timeseries_csv(s, r)?),
         ("pods.csv", pods_csv(s, r)?),
@@ -312,8 +313,15 @@ pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary)
         ("workloads.csv", workloads_csv(s, r)?),
         ("scaling.csv", scaling_csv(s, r)?),
         ("launches.csv", launches_csv(s, r)?),
-    ];
-    for (name, bytes) in files {
+    ])
+}
+
+/// Writes every output file into `dir` (created if missing).
+pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary) -> Result<()> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    // Encode everything first, so a failure leaves the directory untouched.
+    for (name, bytes) in encode_outputs(s, r, summary)? {
         write_atomic(dir, name, &bytes)?;
     }
     Ok(())

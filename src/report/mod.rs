@@ -7,7 +7,7 @@
 mod files;
 mod table;
 
-pub use files::{launches_csv, timeseries_csv, write_atomic, write_outputs};
+pub use files::{encode_outputs, launches_csv, timeseries_csv, write_atomic, write_outputs};
 pub use table::render_table;
 
 use crate::cloud::pricing::CapacityType;

@@ -276,6 +276,8 @@ pub struct SimResult {
     pub scale_events: Vec<ScaleEvent>,
     /// Every `CreateFleet` call Karpenter made, in time order.
     pub launches: Vec<LaunchRecord>,
+    /// Every processed event, when [`RunLimits::record_events`] was set.
+    pub event_trace: Vec<crate::engine::TracedEvent>,
 }
 
 /// Karpenter's registration timeout: a NodeClaim whose node has not registered 15 minutes after
@@ -390,6 +392,8 @@ pub struct RunLimits {
     pub max_pods: u64,
     /// Invariant checking.
     pub invariants: InvariantCheck,
+    /// Record every processed event in [`SimResult::event_trace`] (determinism checks).
+    pub record_events: bool,
 }
 
 impl Default for RunLimits {
@@ -398,6 +402,7 @@ impl Default for RunLimits {
             max_events: 200_000_000,
             max_pods: 20_000_000,
             invariants: InvariantCheck::Off,
+            record_events: false,
         }
     }
 }
@@ -560,6 +565,9 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         queue_mean_ms: s.queues.iter().map(|q| q.processing.mean_ms()).collect(),
         scale_events: Vec::new(),
     };
+    if limits.record_events {
+        sim.q.record();
+    }
     sim.start()?;
     sim.started = true;
     sim.pods_min = sim.pods_now;
@@ -1981,6 +1989,7 @@ impl<'a> Sim<'a> {
                 self.jobs.skipped,
             ),
             launches: self.launches,
+            event_trace: self.q.take_trace(),
             scale_events: self.scale_events,
         }
     }
