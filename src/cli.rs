@@ -96,6 +96,9 @@ struct RunArgs {
     /// Refuse runs that would create more pods than this.
     #[arg(long, default_value_t = 20_000_000)]
     max_pods: u64,
+    /// Stop runs whose memory use passes this many MiB (checked as the run goes).
+    #[arg(long, default_value_t = 8192)]
+    max_memory_mb: u64,
     /// Refuse input larger than this many MiB.
     #[arg(long, default_value_t = 32)]
     max_input_mb: u64,
@@ -136,6 +139,7 @@ fn run(args: RunArgs) -> Result<i32> {
     let limits = ksim::sim::RunLimits {
         max_events: args.max_events,
         max_pods: args.max_pods,
+        max_memory_mb: Some(args.max_memory_mb),
         ..Default::default()
     };
     if args.check_determinism {

@@ -394,6 +394,9 @@ pub struct RunLimits {
     pub invariants: InvariantCheck,
     /// Record every processed event in [`SimResult::event_trace`] (determinism checks).
     pub record_events: bool,
+    /// Maximum resident memory of the process in MiB, checked every 4,096 events on Linux
+    /// (`/proc/self/statm`); `None` for no limit.
+    pub max_memory_mb: Option<u64>,
 }
 
 impl Default for RunLimits {
@@ -403,6 +406,7 @@ impl Default for RunLimits {
             max_pods: 20_000_000,
             invariants: InvariantCheck::Off,
             record_events: false,
+            max_memory_mb: None,
         }
     }
 }
@@ -416,6 +420,16 @@ pub enum SimError {
     /// The pod budget was exceeded.
     #[error("the run created more than {0} pods; raise --max-pods if this is expected")]
     PodBudget(u64),
+    /// The memory budget was exceeded.
+    #[error(
+        "the run used {used_mb} MiB of memory, more than the {limit_mb} MiB allowed; raise --max-memory-mb, or shorten the run"
+    )]
+    MemoryBudget {
+        /// Resident memory seen, MiB.
+        used_mb: u64,
+        /// The limit, MiB.
+        limit_mb: u64,
+    },
     /// An invariant failed (a bug in ksim).
     #[error("invariant violated at t={at_ms} ms: {message}")]
     Invariant {
@@ -481,6 +495,14 @@ struct Sim<'a> {
     /// Mean processing time per queue (ms).
     queue_mean_ms: Vec<f64>,
     scale_events: Vec<ScaleEvent>,
+}
+
+/// Resident memory of this process in MiB (Linux `/proc/self/statm`, 4 KiB pages); `None`
+/// elsewhere.
+fn resident_mb() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096 / (1024 * 1024))
 }
 
 /// Runs a scenario to completion.
@@ -1894,6 +1916,13 @@ impl<'a> Sim<'a> {
         let end = self.s.duration_ms;
         let mut last = (0, 0.0);
         while let Some((_, e)) = self.q.pop_until(end, Event::digest)? {
+            if let Some(limit_mb) = self.limits.max_memory_mb
+                && self.q.processed() % 4_096 == 1
+                && let Some(used_mb) = resident_mb()
+                && used_mb > limit_mb
+            {
+                return Err(SimError::MemoryBudget { used_mb, limit_mb });
+            }
             let check = match self.limits.invariants {
                 InvariantCheck::Off => false,
                 InvariantCheck::EveryEvent => true,

@@ -278,3 +278,30 @@ fn shipped_baseline_lists_every_scenario() {
     shipped.sort();
     assert_eq!(listed, shipped);
 }
+
+/// Resource guards: a run past its pod, event or memory budget is refused with exit 2 and a
+/// message naming the flag to raise.
+#[test]
+fn resource_budgets_refuse_runaway_runs() {
+    for (flag, value, fragment) in [
+        ("--max-pods", "100", "raise --max-pods"),
+        ("--max-events", "1000", "event"),
+        ("--max-memory-mb", "1", "raise --max-memory-mb"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = crate::ksim()
+            .args(["run", flag, value, "--duration", "2h", "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains(fragment), "{flag}: {err}");
+        assert!(!err.contains("panicked"));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "{flag}: a refused run writes nothing"
+        );
+    }
+}
