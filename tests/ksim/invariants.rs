@@ -29,6 +29,10 @@ struct ClusterSpec {
     hours: u32,
     seed: u64,
     workloads: Vec<WorkloadSpec>,
+    /// Extra Scenario settings: an EC2 capacity model and launch errors.
+    trouble: &'static str,
+    /// Workload 0 keeps its pods one per node (required hostname anti-affinity).
+    anti_affinity: bool,
 }
 
 fn workload() -> impl Strategy<Value = WorkloadSpec> {
@@ -77,9 +81,27 @@ fn cluster() -> impl Strategy<Value = ClusterSpec> {
         1u32..4,
         any::<u64>(),
         prop::collection::vec(workload(), 1..4),
+        prop::sample::select(vec![
+            "",
+            "  capacity:\n    - {capacityType: spot, unavailableProbability: 0.5, until: 1h}\n",
+            "  capacity:\n    - {maxNodes: 3}\n    - {registrationFailureProbability: 0.2}\n",
+            "  karpenter: {launchErrorProbability: 0.6}\n  capacity:\n    - {zones: [us-east-1a], unavailableProbability: 1}\n",
+        ]),
+        any::<bool>(),
     )
         .prop_map(
-            |(types, capacity, consolidate_after, policy, group_size, hours, seed, workloads)| {
+            |(
+                types,
+                capacity,
+                consolidate_after,
+                policy,
+                group_size,
+                hours,
+                seed,
+                workloads,
+                trouble,
+                anti_affinity,
+            )| {
                 ClusterSpec {
                     types,
                     capacity,
@@ -89,6 +111,8 @@ fn cluster() -> impl Strategy<Value = ClusterSpec> {
                     hours,
                     seed,
                     workloads,
+                    trouble,
+                    anti_affinity,
                 }
             },
         )
@@ -122,6 +146,7 @@ spec:
             w.noise
         ));
     }
+    out.push_str(c.trouble);
     out.push_str(&format!(
         r#"---
 apiVersion: karpenter.sh/v1
@@ -160,6 +185,7 @@ spec:
   template:
     metadata: {{labels: {{app: w{i}}}}}
     spec:
+{anti}
       containers:
         - name: app
           resources: {{requests: {{cpu: "{cpu}", memory: {mem}}}}}
@@ -182,6 +208,11 @@ spec:
   maxUnavailable: 1
   selector: {{matchLabels: {{app: w{i}}}}}
 "#,
+            anti = if c.anti_affinity && i == 0 {
+                "      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            - {labelSelector: {matchLabels: {app: w0}}, topologyKey: kubernetes.io/hostname}"
+            } else {
+                ""
+            },
             min = w.min,
             max = w.min + w.extra,
             cpu = w.cpu,
@@ -193,7 +224,7 @@ spec:
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn invariants_hold_on_random_clusters(spec in cluster()) {
@@ -211,5 +242,15 @@ proptest! {
         let summary = ksim::report::summarize(&s, &r);
         prop_assert!(summary.pods.min <= summary.pods.peak);
         prop_assert!(summary.cost.total_usd >= 0.0);
+        // Required anti-affinity: never two w0 pods on one node.
+        if spec.anti_affinity {
+            let mut per_node = std::collections::BTreeMap::new();
+            for p in r.cluster.pods.iter().filter(|p| p.workload == 0 && p.gone.is_none()) {
+                if let Some(n) = p.node {
+                    *per_node.entry(n).or_insert(0) += 1;
+                }
+            }
+            prop_assert!(per_node.values().all(|&c| c <= 1), "anti-affinity broken: {per_node:?}");
+        }
     }
 }
