@@ -66,6 +66,7 @@ pub mod latency;
 pub mod queue;
 pub mod report;
 pub mod resources;
+pub mod runs;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;

@@ -1,0 +1,193 @@
+//! Several seeds of one scenario (Monte Carlo): the runs in parallel, and the mean and 95 %
+//! confidence interval of each metric.
+//!
+//! Demand noise, launch and startup latencies, spot allocation ties and capacity draws all come
+//! from the seed, so each seed is one sample of the scenario's outcome. Seeds run on worker
+//! threads, each run on its own, and the results are put back in seed order, so the output never
+//! depends on the number of threads. The interval is Student's t for the mean of the samples:
+//! `mean ± t(0.975, n − 1) × s / √n`, with `s` the sample standard deviation (statrs
+//! `StudentsT::inverse_cdf`).
+
+use crate::check;
+use crate::report::{Summary, summarize};
+use crate::scenario::Scenario;
+use crate::sim::{RunLimits, SimError, run};
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The mean of a metric over the runs, with its 95 % confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Sample mean.
+    pub mean: f64,
+    /// Lower end of the 95 % confidence interval of the mean.
+    pub ci95_low: f64,
+    /// Upper end.
+    pub ci95_high: f64,
+    /// Sample standard deviation.
+    pub stddev: f64,
+    /// Smallest sample.
+    pub min: f64,
+    /// Largest sample.
+    pub max: f64,
+}
+
+impl Estimate {
+    /// The estimate from samples (with one sample the interval is that sample).
+    pub fn of(samples: &[f64]) -> Estimate {
+        let n = samples.len();
+        assert!(n > 0, "at least one sample");
+        let mean = samples.iter().sum::<f64>() / n as f64;
+        let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = samples.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if n == 1 {
+            return Estimate {
+                mean,
+                ci95_low: mean,
+                ci95_high: mean,
+                stddev: 0.0,
+                min,
+                max,
+            };
+        }
+        let var = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let stddev = var.sqrt();
+        let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+            .expect("valid degrees of freedom")
+            .inverse_cdf(0.975);
+        let half = t * stddev / (n as f64).sqrt();
+        Estimate {
+            mean,
+            ci95_low: mean - half,
+            ci95_high: mean + half,
+            stddev,
+            min,
+            max,
+        }
+    }
+}
+
+/// The result of several seeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct MultiRun {
+    /// Scenario name.
+    pub scenario: String,
+    /// The seeds, in order.
+    pub seeds: Vec<u64>,
+    /// Per metric (the `ksim check` metrics), the estimate over the seeds.
+    pub metrics: BTreeMap<String, Estimate>,
+    /// Per seed, the metrics.
+    pub per_seed: Vec<BTreeMap<String, f64>>,
+}
+
+/// Runs `scenario` with each seed on up to `threads` threads. The result is the same for any
+/// thread count.
+pub fn run_seeds(
+    scenario: &Scenario,
+    seeds: &[u64],
+    threads: usize,
+    limits: RunLimits,
+) -> Result<MultiRun, SimError> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Summary, SimError>>>> =
+        Mutex::new((0..seeds.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, seeds.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= seeds.len() {
+                        break;
+                    }
+                    let mut s = scenario.clone();
+                    s.seed = seeds[i];
+                    let out = run(&s, limits).map(|r| summarize(&s, &r));
+                    results.lock().expect("no worker panicked")[i] = Some(out);
+                }
+            });
+        }
+    });
+    let mut per_seed = Vec::new();
+    for r in results.into_inner().expect("no worker panicked") {
+        per_seed.push(check::metrics(&r.expect("every seed ran")?));
+    }
+    let mut metrics = BTreeMap::new();
+    for m in check::METRICS {
+        let samples: Vec<f64> = per_seed.iter().map(|x| x[m.name]).collect();
+        metrics.insert(m.name.to_string(), Estimate::of(&samples));
+    }
+    Ok(MultiRun {
+        scenario: scenario.name.clone(),
+        seeds: seeds.to_vec(),
+        metrics,
+        per_seed,
+    })
+}
+
+/// A readable table of the estimates.
+pub fn render(m: &MultiRun) -> String {
+    let mut o = format!(
+        "ksim: scenario {} over {} seeds ({}–{}), mean and 95 % confidence interval\n\n",
+        m.scenario,
+        m.seeds.len(),
+        m.seeds.first().copied().unwrap_or(0),
+        m.seeds.last().copied().unwrap_or(0)
+    );
+    o.push_str(&format!(
+        "{:<22} {:>14} {:>28} {:>12} {:>12}\n",
+        "metric", "mean", "95 % CI", "min", "max"
+    ));
+    for (name, e) in &m.metrics {
+        o.push_str(&format!(
+            "{:<22} {:>14.3} {:>28} {:>12.3} {:>12.3}\n",
+            name,
+            e.mean,
+            format!("[{:.3}, {:.3}]", e.ci95_low, e.ci95_high),
+            e.min,
+            e.max
+        ));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Known values: the t quantile for 9 degrees of freedom is 2.2622 (standard tables), so
+    /// for samples 1..=10 (mean 5.5, s = 3.02765) the half-width is 2.16585.
+    #[test]
+    fn confidence_interval_matches_the_t_table() {
+        let samples: Vec<f64> = (1..=10).map(f64::from).collect();
+        let e = Estimate::of(&samples);
+        assert!((e.mean - 5.5).abs() < 1e-12);
+        assert!((e.stddev - 3.027_650_354).abs() < 1e-8);
+        assert!((e.ci95_high - e.mean - 2.165_852).abs() < 1e-5, "{e:?}");
+        assert!((e.mean - e.ci95_low - 2.165_852).abs() < 1e-5);
+        let one = Estimate::of(&[4.0]);
+        assert_eq!((one.ci95_low, one.ci95_high), (4.0, 4.0));
+    }
+
+    /// Coverage on a known distribution: intervals from samples of N(10, 2²) contain 10 in
+    /// about 95 % of repetitions.
+    #[test]
+    fn intervals_cover_the_true_mean_about_95_percent_of_the_time() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Normal};
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(42);
+        let normal = Normal::new(10.0, 2.0).unwrap();
+        let reps = 4000;
+        let covered = (0..reps)
+            .filter(|_| {
+                let xs: Vec<f64> = (0..8).map(|_| normal.sample(&mut rng)).collect();
+                let e = Estimate::of(&xs);
+                e.ci95_low <= 10.0 && 10.0 <= e.ci95_high
+            })
+            .count();
+        let rate = covered as f64 / reps as f64;
+        assert!((0.935..=0.965).contains(&rate), "coverage {rate}");
+    }
+}
