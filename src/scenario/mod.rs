@@ -256,9 +256,16 @@ fn clean_message(e: &serde_saphyr::Error) -> String {
         Some((head, tail)) if head.starts_with("line ") => tail.to_string(),
         _ => first,
     };
-    match without_prefix.rfind(" at line ") {
+    let message = match without_prefix.rfind(" at line ") {
         Some(i) => without_prefix[..i].to_string(),
         None => without_prefix,
+    };
+    // The YAML library names Rust types; say what the field expects instead.
+    match message.as_str() {
+        "invalid i64" | "invalid i32" => "expected an integer".to_string(),
+        "invalid u64" | "invalid u32" => "expected a non-negative integer".to_string(),
+        "invalid f64" => "expected a number".to_string(),
+        _ => message,
     }
 }
 
@@ -273,6 +280,8 @@ pub(crate) fn parse_doc<T: DeserializeOwned>(
         serde_saphyr::with_deserializer_from_str_with_options(doc.text, saphyr_options(), |de| {
             serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
                 let p = e.path().to_string();
+                // `Spanned<T>` wraps values in a `value` field; it is not part of the input.
+                let p = p.strip_suffix(".value").unwrap_or(&p).to_string();
                 if p != "." && !p.is_empty() {
                     path = Some(p);
                 }

@@ -1,7 +1,7 @@
 //! Bad input gets a clear error naming the file, the line and the field, with exit status 2.
 
 /// A small valid scenario; each case below breaks one thing.
-const BASE: &str = r#"apiVersion: ksim/v1alpha1
+pub(crate) const BASE: &str = r#"apiVersion: ksim/v1alpha1
 kind: Scenario
 metadata:
   name: small

@@ -1,6 +1,7 @@
 //! Integration tests, built as one test binary (one link step on a 2-core machine).
 
 mod cli;
+mod corpus;
 mod determinism;
 mod errors;
 mod hpa_properties;
