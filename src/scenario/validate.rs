@@ -1084,13 +1084,19 @@ pub(super) fn dist(
     if let (Some(lo), Some(hi)) = (min, max)
         && lo > hi
     {
-        return Err(ctx.err(field, "min must not exceed max"));
+        let at = d.max.as_ref().expect("max was given");
+        return Err(ctx.err_at(at, &format!("{field}.max"), "min must not exceed max"));
     }
     match (constant, median, p99) {
         (Some(c), None, None) if min.is_none() && max.is_none() => Ok(Dist::Constant(c)),
         (None, Some(m), Some(p)) => {
             if p < m {
-                return Err(ctx.err(&format!("{field}.p99"), "p99 must be at least the median"));
+                let at = d.p99.as_ref().expect("p99 was given");
+                return Err(ctx.err_at(
+                    at,
+                    &format!("{field}.p99"),
+                    "p99 must be at least the median",
+                ));
             }
             Ok(Dist::LogNormal {
                 median: m,

@@ -434,7 +434,7 @@ spec:
             r#"  region: us-east-1
   latency: {nodeLaunch: {median: 30s, p99: 10s}}"#,
         ),
-        r#"error: FILE:1: Scenario small: field `spec.latency.nodeLaunch.p99`: p99 must be at least the median"#,
+        r#"error: FILE:8:44: Scenario small: field `spec.latency.nodeLaunch.p99`: p99 must be at least the median"#,
     ),
     (
         "batch_idle_zero",
