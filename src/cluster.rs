@@ -131,6 +131,9 @@ impl RemovalReason {
             RemovalReason::Underutilized => "underutilized",
             RemovalReason::RegistrationTimeout => "registration_timeout",
             RemovalReason::LaunchTimeout => "launch_timeout",
+            RemovalReason::Drifted => "drifted",
+            RemovalReason::Expired => "expired",
+            RemovalReason::Interrupted => "interrupted",
         }
     }
 }
@@ -148,6 +151,12 @@ pub enum RemovalReason {
     /// The NodeClaim never launched (its `CreateFleet` calls kept failing); Karpenter's liveness
     /// check deleted it after 5 minutes. No instance ran.
     LaunchTimeout,
+    /// Drift: the node no longer matched its NodePool or EC2NodeClass.
+    Drifted,
+    /// `expireAfter` elapsed.
+    Expired,
+    /// EC2 reclaimed the spot instance (after a 2-minute interruption notice).
+    Interrupted,
 }
 
 /// A node.
@@ -204,6 +213,10 @@ pub struct Node {
     pub nominated_until: Millis,
     /// Why it was removed, once it was.
     pub removal: Option<RemovalReason>,
+    /// When the node drifted, if it has.
+    pub drifted: Option<Millis>,
+    /// Requests of the node's active (bound, not terminating) pods.
+    pub active_requested: Resources,
 }
 
 /// The first 16 bytes of a name as a big-endian integer: comparing keys orders names as
@@ -277,7 +290,7 @@ pub struct Shape {
 }
 
 /// All pods and nodes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Cluster {
     /// Every pod ever created.
     pub pods: Vec<Pod>,
@@ -469,6 +482,7 @@ impl Cluster {
         let slot = n.pods.len() as u32;
         n.pods.push(pod);
         n.active_pods += 1;
+        n.active_requested += requests;
         n.record_pod_event(now);
         let p = &mut self.pods[pod as usize];
         p.node = Some(node);
@@ -479,7 +493,7 @@ impl Cluster {
     }
 
     /// Marks a bound pod as terminating; its resources stay held until [`Cluster::release`].
-    pub fn mark_deleted(&mut self, pod: PodId, now: Millis) {
+    pub fn mark_deleted(&mut self, pod: PodId, requests: Resources, now: Millis) {
         let p = &mut self.pods[pod as usize];
         if p.deleted.is_some() {
             return;
@@ -489,6 +503,7 @@ impl Cluster {
         if let Some(node) = p.node {
             let n = &mut self.nodes[node as usize];
             n.active_pods -= 1;
+            n.active_requested -= requests;
             n.record_pod_event(now);
         }
         self.mark_changed(now);
@@ -548,6 +563,8 @@ mod tests {
             last_pod_event: None,
             nominated_until: 0,
             removal: None,
+            drifted: None,
+            active_requested: Resources::ZERO,
         }
     }
 

@@ -34,6 +34,8 @@ pub enum Stream {
     Jobs = 12,
     /// EC2 capacity draws: shortages and instances that never register.
     Capacity = 13,
+    /// Spot interruption times.
+    Interruptions = 14,
 }
 
 /// Factory for the per-subsystem generators of one run.

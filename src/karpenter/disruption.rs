@@ -35,7 +35,8 @@ use crate::scenario::{
     BudgetNodes, ConsolidationPolicy, DisruptionReason, IntOrPercent, PdbRule, Scenario,
 };
 use crate::scheduler::Topology;
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
 
 /// `pollingPeriod`.
 pub const POLL_MS: Millis = 10_000;
@@ -46,18 +47,68 @@ pub const FORCE_REEVALUATE_MS: Millis = 300_000;
 /// `MinInstanceTypesForSpotToSpotConsolidation`.
 pub const MIN_SPOT_TO_SPOT_TYPES: usize = 15;
 
+/// `MultiNodeConsolidation` considers at most this many candidates (`maxParallel`,
+/// `multinodeconsolidation.go`).
+pub const MULTI_NODE_MAX_CANDIDATES: usize = 100;
+
 /// A disruption command.
 #[derive(Debug, Clone)]
 pub struct Command {
     /// Why.
     pub reason: DisruptionReason,
+    /// The method that found it.
+    pub method: Method,
     /// Nodes to remove.
     pub candidates: Vec<NodeId>,
-    /// The replacement NodeClaim, if any, and whether it must launch as spot.
-    pub replacement: Option<(Claim, bool)>,
+    /// Replacement NodeClaims, each with whether it must launch as spot.
+    pub replacements: Vec<(Claim, bool)>,
     /// Existing nodes the simulation moved pods to; starting the command nominates them
     /// (`queue.go` `StartCommand`, `Results.Record`).
     pub destinations: Vec<NodeId>,
+    /// The candidates' price minus the replacements' worst-case launch price, USD per hour, when
+    /// the command was computed.
+    pub savings_per_hour: f64,
+}
+
+/// The disruption methods, in v1.5+ order (`controller.go` `NewController`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `Emptiness`.
+    Emptiness = 0,
+    /// `Drift`.
+    Drift = 1,
+    /// `MultiNodeConsolidation`.
+    MultiNode = 2,
+    /// `SingleNodeConsolidation`.
+    SingleNode = 3,
+}
+
+impl Method {
+    /// The order the controller tries the methods in: Drift first up to v1.4 (KC v1.4
+    /// `controller.go`), Emptiness first from v1.5 (v1.14 adds StaticDrift, which ksim does not
+    /// model: NodePools with static replicas are not simulated).
+    pub fn order(version_minor: u32) -> [Method; 4] {
+        if version_minor <= 4 {
+            [
+                Method::Drift,
+                Method::Emptiness,
+                Method::MultiNode,
+                Method::SingleNode,
+            ]
+        } else {
+            [
+                Method::Emptiness,
+                Method::Drift,
+                Method::MultiNode,
+                Method::SingleNode,
+            ]
+        }
+    }
+
+    /// True for the methods whose commands wait 15 s and are re-validated (all but drift).
+    pub fn validates(self) -> bool {
+        self != Method::Drift
+    }
 }
 
 /// What one disruption method found.
@@ -77,8 +128,8 @@ enum Outcome {
 /// Disruption controller state.
 #[derive(Debug, Default)]
 pub struct Disruption {
-    /// Per method (emptiness, single-node): the cluster state it last found nothing in.
-    consolidated: [Option<u64>; 2],
+    /// Per method: the cluster state it last found nothing in.
+    consolidated: [Option<u64>; 4],
 }
 
 /// Runtime facts about workloads the disruption logic needs.
@@ -175,11 +226,7 @@ pub fn budgets(s: &Scenario, c: &Cluster, reason: DisruptionReason, now: Millis)
 }
 
 impl Disruption {
-    fn is_consolidated(&self, method: usize, state: u64) -> bool {
-        self.consolidated[method] == Some(state)
-    }
-
-    /// Tries emptiness, then single-node consolidation. Returns a command to validate.
+    /// Tries the methods in upstream order. Returns the first command found.
     #[allow(clippy::too_many_arguments)]
     pub fn compute(
         &mut self,
@@ -196,28 +243,54 @@ impl Disruption {
         }
         let state = c.change_counter;
         let blocking = view.blocking(s);
-        if !self.is_consolidated(0, state) {
-            match emptiness(s, c, &blocking, now) {
-                Outcome::Command(cmd) => return Some(*cmd),
-                Outcome::Nothing {
-                    budget_blocked: false,
-                } => self.consolidated[0] = Some(state),
-                _ => {}
+        // Consolidation candidates in order, shared by the multi- and single-node methods.
+        let mut per_pool: Option<Vec<Vec<(f64, NodeId)>>> = None;
+        let mut shared: Option<(SimulationPods, FreeCapacity)> = None;
+        for method in Method::order(s.karpenter.version_minor) {
+            let m = method as usize;
+            if self.consolidated[m] == Some(state) {
+                continue;
             }
-        }
-        if !self.is_consolidated(1, state) {
-            match single_node(s, c, topo, prov, &blocking, pending, now) {
+            let outcome = match method {
+                Method::Emptiness => emptiness(s, c, &blocking, now),
+                Method::Drift => drift(s, c, topo, prov, &blocking, pending, now),
+                Method::MultiNode | Method::SingleNode => {
+                    let lists =
+                        per_pool.get_or_insert_with(|| keyed_candidates(s, c, &blocking, now));
+                    if lists.iter().all(Vec::is_empty) {
+                        Outcome::NoCandidates
+                    } else {
+                        let (others, free) = shared.get_or_insert_with(|| {
+                            let others = simulation_pods(s, c, pending);
+                            let free = FreeCapacity::new(s, c, prov, &others, now);
+                            (others, free)
+                        });
+                        let pass = Pass {
+                            lists,
+                            others,
+                            free,
+                        };
+                        if method == Method::MultiNode {
+                            multi_node(s, c, topo, prov, &pass, now)
+                        } else {
+                            single_node(s, c, topo, prov, &pass, now)
+                        }
+                    }
+                }
+            };
+            match outcome {
                 Outcome::Command(cmd) => return Some(*cmd),
                 Outcome::Nothing {
                     budget_blocked: false,
-                } => self.consolidated[1] = Some(state),
+                } => self.consolidated[m] = Some(state),
                 _ => {}
             }
         }
         None
     }
 
-    /// Re-checks a command after the validation delay. Returns the command to execute.
+    /// Re-checks a command after the validation delay (`validation.go`). Returns the command to
+    /// execute.
     #[allow(clippy::too_many_arguments)]
     pub fn validate(
         &mut self,
@@ -231,79 +304,82 @@ impl Disruption {
         now: Millis,
     ) -> Option<Command> {
         let blocking = view.blocking(s);
-        match cmd.reason {
-            DisruptionReason::Empty => {
-                let mut budget = budgets(s, c, DisruptionReason::Empty, now);
-                let keep: Vec<NodeId> = cmd
-                    .candidates
-                    .iter()
-                    .copied()
-                    .filter(|&id| {
-                        let ok = candidate(s, c, &blocking, id, now)
-                            && c.nodes[id as usize].active_pods == 0;
-                        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
-                            return false;
-                        };
-                        if ok && budget[p] > 0 {
-                            budget[p] -= 1;
-                            true
-                        } else {
-                            false
-                        }
-                    })
-                    .collect();
-                (!keep.is_empty()).then_some(Command {
-                    candidates: keep,
-                    ..cmd
-                })
-            }
-            _ => {
-                let id = cmd.candidates[0];
-                let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
-                    return None;
-                };
-                if !candidate(s, c, &blocking, id, now)
-                    || c.nodes[id as usize].active_pods == 0
-                    || budgets(s, c, DisruptionReason::Underutilized, now)[p] == 0
-                {
-                    return None;
-                }
-                // `validateCommand`: the re-simulation must give the same kind of result, and a
-                // replacement's instance types must still be among those it would now allow.
-                let others = simulation_pods(s, c, pending);
-                let sim = simulate(s, c, topo, prov, &others, id, now)?;
-                match (&cmd.replacement, sim) {
-                    (None, Simulated::Delete { .. }) => Some(cmd),
-                    (
-                        Some((claim, _)),
-                        Simulated::Replace {
-                            claim: now_claim, ..
-                        },
-                    ) => {
-                        let subset = claim.types.iter().all(|t| now_claim.types.get(t));
-                        subset.then_some(cmd)
+        if cmd.reason == DisruptionReason::Empty {
+            let mut budget = budgets(s, c, DisruptionReason::Empty, now);
+            let keep: Vec<NodeId> = cmd
+                .candidates
+                .iter()
+                .copied()
+                .filter(|&id| {
+                    let ok = candidate(s, c, &blocking, id, now) && is_empty(s, c, id);
+                    let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+                        return false;
+                    };
+                    if ok && budget[p] > 0 {
+                        budget[p] -= 1;
+                        true
+                    } else {
+                        false
                     }
-                    _ => None,
-                }
+                })
+                .collect();
+            return (!keep.is_empty()).then_some(Command {
+                candidates: keep,
+                ..cmd
+            });
+        }
+        // Every candidate must still be one, and within its pool's budget.
+        let mut budget = budgets(s, c, cmd.reason, now);
+        for &id in &cmd.candidates {
+            let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+                return None;
+            };
+            if !candidate(s, c, &blocking, id, now) || budget[p] == 0 {
+                return None;
             }
+            budget[p] -= 1;
+        }
+        // `validateCommand`: the re-simulation must give the same kind of result, and a
+        // replacement's instance types must still be among those it would now allow.
+        let others = simulation_pods(s, c, pending);
+        let again = consolidate(s, c, topo, prov, &others, &cmd.candidates, now)?;
+        match (cmd.replacements.first(), again.replacements.first()) {
+            (None, None) => Some(cmd),
+            (Some((claim, _)), Some((now_claim, _))) => {
+                let subset = claim.types.iter().all(|t| now_claim.types.get(t));
+                subset.then_some(cmd)
+            }
+            _ => None,
         }
     }
 }
 
-/// Common candidate checks (`NewCandidate`, `ValidateNodeDisruptable`, `ValidatePodsDisruptable`,
-/// `Consolidatable`).
-pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool {
+/// True when the node has no pod that must be rescheduled: before v1.14 no active pod at all;
+/// from v1.14 no active pod with a positive eviction cost (`RescheduleDisruptionCost ≤ 1`).
+pub fn is_empty(s: &Scenario, c: &Cluster, id: NodeId) -> bool {
     let n = &c.nodes[id as usize];
-    let NodeOwner::Pool(p) = n.owner else {
-        return false;
-    };
-    if n.state != NodeState::Ready || n.marked_for_deletion || n.nominated_until > now {
-        return false;
+    if n.active_pods == 0 {
+        return true;
     }
-    let Some(after) = s.node_pools[p].consolidate_after_ms else {
-        return false;
-    };
-    if n.consolidation_clock().is_none_or(|t| now < t + after) {
+    s.karpenter.version_minor >= 14
+        && s.workloads
+            .iter()
+            .any(|w| w.template.deletion_cost < 0 || w.template.priority < 0)
+        && n.pods.iter().all(|&p| {
+            let pod = &c.pods[p as usize];
+            pod.deleted.is_some() || eviction_cost(s, pod.workload as usize) <= 0.0
+        })
+}
+
+/// Candidate checks shared by every method (`NewCandidate`, `ValidateNodeDisruptable`,
+/// `ValidatePodsDisruptable`), without the consolidation-only `Consolidatable` condition.
+fn disruptable(c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool {
+    let n = &c.nodes[id as usize];
+    if !matches!(n.owner, NodeOwner::Pool(_))
+        || n.state != NodeState::Ready
+        || n.marked_for_deletion
+        || n.nominated_until > now
+    {
         return false;
     }
     // `blocking` is all false in the common case: then no pod can block.
@@ -314,9 +390,25 @@ pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: 
         }))
 }
 
+/// Consolidation candidate checks: [`disruptable`] and `Consolidatable` (`consolidateAfter` has
+/// passed since the node's last pod event).
+pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool {
+    let n = &c.nodes[id as usize];
+    let NodeOwner::Pool(p) = n.owner else {
+        return false;
+    };
+    let Some(after) = s.node_pools[p].consolidate_after_ms else {
+        return false;
+    };
+    if n.consolidation_clock().is_none_or(|t| now < t + after) {
+        return false;
+    }
+    disruptable(c, blocking, id, now)
+}
+
 fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outcome {
     let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
-        .filter(|&id| c.nodes[id as usize].active_pods == 0 && candidate(s, c, blocking, id, now))
+        .filter(|&id| is_empty(s, c, id) && candidate(s, c, blocking, id, now))
         .collect();
     if cands.is_empty() {
         return Outcome::NoCandidates;
@@ -348,12 +440,119 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outco
             budget_blocked: blocked,
         };
     }
+    let savings_per_hour = take
+        .iter()
+        .map(|&id| c.nodes[id as usize].price_per_hour)
+        .sum();
     Outcome::Command(Box::new(Command {
         reason: DisruptionReason::Empty,
+        method: Method::Emptiness,
         candidates: take,
-        replacement: None,
+        replacements: Vec::new(),
         destinations: Vec::new(),
+        savings_per_hour,
     }))
+}
+
+/// Drift (`drift.go`): drifted nodes, oldest drift first. Every empty drifted candidate within
+/// the `Drifted` budget goes in one delete command; otherwise the first non-empty candidate
+/// whose pods all schedule (with any number of new NodeClaims) is replaced. Drift ignores
+/// `consolidateAfter` and is not re-validated.
+fn drift(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    prov: &mut Provisioner,
+    blocking: &[bool],
+    pending: &[PodId],
+    now: Millis,
+) -> Outcome {
+    // Drift is "eventual" disruption: with a NodePool terminationGracePeriod, pods with
+    // `do-not-disrupt` or a blocking PDB do not hold the node back (KC `statenode.go`
+    // `ValidatePodsDisruptable`; KC suite_test.go:1034 and :1063).
+    let none = vec![false; blocking.len()];
+    let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
+        .filter(|&id| {
+            let n = &c.nodes[id as usize];
+            let eventual = match n.owner {
+                NodeOwner::Pool(p) => s.node_pools[p].termination_grace_ms.is_some(),
+                NodeOwner::Group(_) => false,
+            };
+            n.drifted.is_some() && disruptable(c, if eventual { &none } else { blocking }, id, now)
+        })
+        .collect();
+    if cands.is_empty() {
+        return Outcome::NoCandidates;
+    }
+    cands.sort_by(|&a, &b| {
+        let (na, nb) = (&c.nodes[a as usize], &c.nodes[b as usize]);
+        na.drifted
+            .cmp(&nb.drifted)
+            .then(na.name_key.cmp(&nb.name_key))
+            .then_with(|| na.name.cmp(&nb.name))
+    });
+    let mut budget = budgets(s, c, DisruptionReason::Drifted, now);
+    let mut blocked = false;
+    let mut empty = Vec::new();
+    for &id in &cands {
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+            continue;
+        };
+        if !is_empty(s, c, id) {
+            continue;
+        }
+        if budget[p] > 0 {
+            budget[p] -= 1;
+            empty.push(id);
+        } else {
+            blocked = true;
+        }
+    }
+    if !empty.is_empty() {
+        return Outcome::Command(Box::new(Command {
+            reason: DisruptionReason::Drifted,
+            method: Method::Drift,
+            candidates: empty,
+            replacements: Vec::new(),
+            destinations: Vec::new(),
+            savings_per_hour: 0.0,
+        }));
+    }
+    let others = simulation_pods(s, c, pending);
+    for id in cands {
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+            continue;
+        };
+        if budget[p] == 0 {
+            blocked = true;
+            continue;
+        }
+        let Some(sim) = simulate(s, c, topo, prov, &others, &[id], None, now) else {
+            continue;
+        };
+        let mut replacements = Vec::new();
+        let mut new_price = 0.0;
+        let mut launchable = true;
+        for claim in sim.claims {
+            new_price += prov.worst_launch_price(&claim, now, false).unwrap_or(0.0);
+            launchable &= prov.launch_overrides(s, &claim, now, false).is_some();
+            replacements.push((claim, false));
+        }
+        if !launchable {
+            continue;
+        }
+        return Outcome::Command(Box::new(Command {
+            reason: DisruptionReason::Drifted,
+            method: Method::Drift,
+            candidates: vec![id],
+            replacements,
+            destinations: sim.destinations,
+            savings_per_hour: c.nodes[id as usize].price_per_hour - new_price,
+        }));
+    }
+    Outcome::Nothing {
+        budget_blocked: blocked,
+    }
 }
 
 fn savings_ratio(c: &Cluster, costs: &[f64], id: NodeId) -> f64 {
@@ -373,15 +572,96 @@ fn savings_ratio(c: &Cluster, costs: &[f64], id: NodeId) -> f64 {
     n.price_per_hour / (1.0 + cost)
 }
 
-fn single_node(
+/// `DisruptionCost` (before v1.14): the sum of the pods' eviction costs times the share of the
+/// node's `expireAfter` lifetime left (`pkg/utils/disruption/disruption.go`
+/// `ReschedulingCost`, `LifetimeRemaining`).
+fn disruption_cost(s: &Scenario, c: &Cluster, id: NodeId, now: Millis) -> f64 {
+    let n = &c.nodes[id as usize];
+    let cost: f64 = n
+        .pods
+        .iter()
+        .filter(|p| c.pods[**p as usize].deleted.is_none())
+        .map(|p| eviction_cost(s, c.pods[*p as usize].workload as usize))
+        .sum();
+    let remaining = match n.owner {
+        NodeOwner::Pool(p) => match s.node_pools[p].expire_after_ms {
+            Some(e) if e > 0 => {
+                let age = now.saturating_sub(n.launched);
+                ((e as f64 - age as f64) / e as f64).clamp(0.0, 1.0)
+            }
+            _ => 1.0,
+        },
+        NodeOwner::Group(_) => 1.0,
+    };
+    cost * remaining
+}
+
+/// What the consolidation methods of one pass share.
+struct Pass<'a> {
+    /// Candidates per pool with their sort keys (unsorted).
+    lists: &'a [Vec<(f64, NodeId)>],
+    /// [`simulation_pods`].
+    others: &'a SimulationPods,
+    /// Capacity bounds for the quick checks.
+    free: &'a FreeCapacity,
+}
+
+/// A candidate's place in the order: key ascending, then node name.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct OrderKey<'a>(u64, u128, &'a str, NodeId);
+
+/// Candidates sorted by key, then node name.
+fn sorted(c: &Cluster, keyed: &[(f64, NodeId)]) -> Vec<NodeId> {
+    let mut v: Vec<OrderKey<'_>> = keyed
+        .iter()
+        .map(|&(k, id)| {
+            let n = &c.nodes[id as usize];
+            OrderKey(ordered_bits(k), n.name_key, n.name.as_str(), id)
+        })
+        .collect();
+    v.sort_unstable();
+    v.into_iter().map(|k| k.3).collect()
+}
+
+/// Maps an `f64` to a `u64` with the same order as `f64::total_cmp`.
+fn ordered_bits(k: f64) -> u64 {
+    let b = k.to_bits();
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
+}
+
+/// Yields candidates in order lazily (a heap): the methods usually stop after a few, so the
+/// whole list is rarely sorted.
+struct Ordered<'a>(BinaryHeap<Reverse<OrderKey<'a>>>);
+
+impl<'a> Ordered<'a> {
+    fn new(c: &'a Cluster, keyed: impl Iterator<Item = (f64, NodeId)>) -> Ordered<'a> {
+        Ordered(
+            keyed
+                .map(|(k, id)| {
+                    let n = &c.nodes[id as usize];
+                    Reverse(OrderKey(ordered_bits(k), n.name_key, n.name.as_str(), id))
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Iterator for Ordered<'_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        self.0.pop().map(|Reverse(k)| k.3)
+    }
+}
+
+/// Consolidation candidates of `WhenEmptyOrUnderutilized` pools with the key of upstream's
+/// order (ascending): v1.14 sorts by `SavingsRatio` descending, earlier releases by
+/// `DisruptionCost` ascending; ties by node name. Returned per pool, unsorted.
+fn keyed_candidates(
     s: &Scenario,
     c: &Cluster,
-    topo: &Topology,
-    prov: &mut Provisioner,
     blocking: &[bool],
-    pending: &[PodId],
     now: Millis,
-) -> Outcome {
+) -> Vec<Vec<(f64, NodeId)>> {
     let mut per_pool: Vec<Vec<NodeId>> = vec![Vec::new(); s.node_pools.len()];
     for id in 0..c.nodes.len() as NodeId {
         let n = &c.nodes[id as usize];
@@ -395,79 +675,224 @@ fn single_node(
             per_pool[p].push(id);
         }
     }
+    let v14 = s.karpenter.version_minor >= 14;
     let costs: Vec<f64> = (0..s.workloads.len())
         .map(|w| eviction_cost(s, w).max(0.0))
         .collect();
-    for list in per_pool.iter_mut() {
-        let mut keyed: Vec<(f64, NodeId)> = list
+    per_pool
+        .into_iter()
+        .map(|list| {
+            let mut keyed: Vec<(f64, NodeId)> = list
+                .iter()
+                .map(|&id| {
+                    if v14 {
+                        (-savings_ratio(c, &costs, id), id)
+                    } else {
+                        (disruption_cost(s, c, id, now), id)
+                    }
+                })
+                .collect();
+            keyed.shrink_to_fit();
+            keyed
+        })
+        .collect()
+}
+
+/// The requests of a node's active pods and the node's free capacity.
+fn own_and_free(c: &Cluster, id: NodeId) -> (Resources, Resources) {
+    let n = &c.nodes[id as usize];
+    (n.active_requested, n.free().max(&Resources::ZERO))
+}
+
+/// Aggregate capacity bounds shared by the quick necessary conditions of one pass.
+struct FreeCapacity {
+    /// Free capacity of nodes a candidate's pods may move to.
+    eligible: Resources,
+    /// Free capacity of every live, non-deleting node.
+    all: Resources,
+    /// Requests of the other pods that must fit on existing nodes too.
+    committed: Resources,
+    /// The largest allocatable of any instance type any pool may launch (a replacement's most).
+    largest_new: Resources,
+}
+
+impl FreeCapacity {
+    fn new(
+        s: &Scenario,
+        c: &Cluster,
+        prov: &mut Provisioner,
+        others: &SimulationPods,
+        now: Millis,
+    ) -> FreeCapacity {
+        let restrict = s.karpenter.version_minor >= 14;
+        // Karpenter v1.14 keeps moved pods off nodes still inside their consolidateAfter window.
+        let eligible = |n: &crate::cluster::Node| {
+            n.state == NodeState::Ready
+                && !n.marked_for_deletion
+                && match n.owner {
+                    NodeOwner::Pool(p) if restrict => {
+                        s.node_pools[p].consolidate_after_ms.is_none_or(|after| {
+                            after == 0 || n.consolidation_clock().is_some_and(|t| t + after <= now)
+                        })
+                    }
+                    _ => true,
+                }
+        };
+        let eligible_free = c
+            .nodes
             .iter()
-            .map(|&id| (savings_ratio(c, &costs, id), id))
-            .collect();
-        keyed.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(
-                    c.nodes[a.1 as usize]
-                        .name_key
-                        .cmp(&c.nodes[b.1 as usize].name_key),
-                )
-                .then_with(|| c.nodes[a.1 as usize].name.cmp(&c.nodes[b.1 as usize].name))
+            .filter(|n| eligible(n))
+            .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
+        let all = c
+            .nodes
+            .iter()
+            .filter(|n| n.alive() && !n.marked_for_deletion)
+            .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
+        // Pods every simulation must also fit on existing nodes: those of deleting nodes, and
+        // pending pods that would otherwise certainly get a new NodeClaim.
+        let committed = others.ids.iter().fold(Resources::ZERO, |a, &p| {
+            let pod = &c.pods[p as usize];
+            let w = pod.workload as usize;
+            if pod.node.is_some() || prov.surely_provisionable(s, w, now) {
+                a + s.workloads[w].template.requests
+            } else {
+                a
+            }
         });
-        *list = keyed.into_iter().map(|k| k.1).collect();
-    }
-    // Interleave round-robin across pools.
-    let mut order = Vec::new();
-    let longest = per_pool.iter().map(Vec::len).max().unwrap_or(0);
-    for i in 0..longest {
-        for list in &per_pool {
-            if let Some(&id) = list.get(i) {
-                order.push(id);
-            }
+        let largest_new = prov
+            .pools
+            .iter()
+            .flat_map(|p| p.allocatable.iter())
+            .fold(Resources::ZERO, |a, r| a.max(r));
+        FreeCapacity {
+            eligible: eligible_free,
+            all,
+            committed,
+            largest_new,
         }
     }
-    if order.is_empty() {
-        return Outcome::NoCandidates;
-    }
-    let budget = budgets(s, c, DisruptionReason::Underutilized, now);
-    // Free capacity of every node a candidate's pods may move to (Karpenter v1.14 keeps them off
-    // nodes still inside their consolidateAfter window), for a quick necessary condition.
-    let eligible = |n: &crate::cluster::Node| {
-        n.state == NodeState::Ready
-            && !n.marked_for_deletion
-            && match n.owner {
-                NodeOwner::Pool(p) => s.node_pools[p].consolidate_after_ms.is_none_or(|after| {
-                    after == 0 || n.consolidation_clock().is_some_and(|t| t + after <= now)
-                }),
-                NodeOwner::Group(_) => true,
-            }
-    };
-    let total_free = c
-        .nodes
-        .iter()
-        .filter(|n| eligible(n))
-        .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
-    let others = simulation_pods(s, c, pending);
-    // Pods every delete-only simulation must also fit on existing nodes: those of deleting
-    // nodes, and pending pods that would otherwise certainly get a new NodeClaim (a pool without
-    // limits can host them). With the free capacity of all live nodes this bounds what is left
-    // for a candidate's pods.
-    let all_free = c
-        .nodes
-        .iter()
-        .filter(|n| n.alive() && !n.marked_for_deletion)
-        .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
-    let committed = others.ids.iter().fold(Resources::ZERO, |a, &p| {
-        let pod = &c.pods[p as usize];
-        let w = pod.workload as usize;
-        if pod.node.is_some() || prov.surely_provisionable(s, w, now) {
-            a + s.workloads[w].template.requests
+
+    /// A necessary condition for the candidates' pods to be re-placed: they fit in the free
+    /// capacity of the other nodes plus, when a replacement is possible, one new node. Failing
+    /// it, the full simulation would fail too, so skipping it changes no decision.
+    /// `own` are the candidates' pods' requests, `own_free` their free capacity.
+    fn may_fit(&self, own: Resources, own_free: Resources, replaceable: bool) -> bool {
+        let extra = if replaceable {
+            self.largest_new
         } else {
-            a
+            Resources::ZERO
+        };
+        (own).fits_in(&(self.eligible - own_free + extra))
+            && (own + self.committed).fits_in(&(self.all - own_free + extra))
+    }
+}
+
+/// True when a command over these candidates may launch a replacement: not every candidate is
+/// spot, or the `SpotToSpotConsolidation` gate is on.
+fn replaceable(s: &Scenario, c: &Cluster, ids: &[NodeId]) -> bool {
+    s.karpenter.spot_to_spot
+        || ids
+            .iter()
+            .any(|&id| c.nodes[id as usize].capacity_type == CapacityType::OnDemand)
+}
+
+/// Multi-node consolidation (`multinodeconsolidation.go`): the candidates in order, filtered by
+/// the `Underutilized` budgets, at most 100; a binary search for the longest prefix (of at least
+/// two) that gives a delete or a single cheaper replacement.
+fn multi_node(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    prov: &mut Provisioner,
+    pass: &Pass<'_>,
+    now: Millis,
+) -> Outcome {
+    // Upstream sorts all candidates together, whatever their pool, and filters them by budget
+    // in that order; only the first 101 can be used.
+    let all = Ordered::new(c, pass.lists.iter().flatten().copied());
+    let mut budget = budgets(s, c, DisruptionReason::Underutilized, now);
+    // A budget holds a candidate back when its pool has more candidates than it allows.
+    let blocked = pass
+        .lists
+        .iter()
+        .zip(&budget)
+        .any(|(l, &b)| l.len() as i64 > b);
+    let mut cands = Vec::new();
+    for id in all {
+        if cands.len() > MULTI_NODE_MAX_CANDIDATES {
+            break;
         }
-    });
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+            continue;
+        };
+        if budget[p] > 0 {
+            budget[p] -= 1;
+            cands.push(id);
+        }
+    }
+    if cands.len() < 2 {
+        return Outcome::Nothing {
+            budget_blocked: blocked,
+        };
+    }
+    let (others, free) = (pass.others, pass.free);
+    // Prefix sums of the candidates' requests and free capacity, for the quick check.
+    let mut prefix_sums = Vec::with_capacity(cands.len());
+    let mut acc = (Resources::ZERO, Resources::ZERO);
+    for &id in &cands {
+        let (own, own_free) = own_and_free(c, id);
+        acc = (acc.0 + own, acc.1 + own_free);
+        prefix_sums.push(acc);
+    }
+    let (mut lo, mut hi) = (1usize, (cands.len() - 1).min(MULTI_NODE_MAX_CANDIDATES));
+    let mut best = None;
+    while lo <= hi {
+        let mid = (lo + hi) / 2;
+        let prefix = &cands[..=mid];
+        let (own, own_free) = prefix_sums[mid];
+        let found = if free.may_fit(own, own_free, replaceable(s, c, prefix)) {
+            consolidate(s, c, topo, prov, others, prefix, now)
+        } else {
+            None
+        };
+        match found {
+            Some(cmd) => {
+                best = Some(cmd);
+                lo = mid + 1;
+            }
+            None => hi = mid - 1,
+        }
+    }
+    match best {
+        Some(mut cmd) => {
+            cmd.method = Method::MultiNode;
+            Outcome::Command(Box::new(cmd))
+        }
+        None => Outcome::Nothing {
+            budget_blocked: blocked,
+        },
+    }
+}
+
+fn single_node(
+    s: &Scenario,
+    c: &Cluster,
+    topo: &Topology,
+    prov: &mut Provisioner,
+    pass: &Pass<'_>,
+    now: Millis,
+) -> Outcome {
+    // Each pool's candidates in order (usually all are tried, so sorting beats a heap),
+    // interleaved round-robin across pools.
+    let per_pool: Vec<Vec<NodeId>> = pass.lists.iter().map(|l| sorted(c, l)).collect();
+    let longest = per_pool.iter().map(Vec::len).max().unwrap_or(0);
+    let mut order =
+        (0..longest).flat_map(|i| per_pool.iter().filter_map(move |l| l.get(i).copied()));
+    let budget = budgets(s, c, DisruptionReason::Underutilized, now);
+    let (others, free) = (pass.others, pass.free);
     let mut blocked = false;
-    for id in order {
-        let n = &c.nodes[id as usize];
-        let NodeOwner::Pool(p) = n.owner else {
+    for id in order.by_ref() {
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
             continue;
         };
         if budget[p] == 0 {
@@ -475,26 +900,14 @@ fn single_node(
             continue;
         }
         // Without a cheaper replacement (a spot node with spot-to-spot off can only be
-        // deleted), the candidate's pods must fit in the others' free capacity: skip the full
-        // simulation when even the aggregate is too small. This changes no decision.
-        let can_replace = n.capacity_type == CapacityType::OnDemand || s.karpenter.spot_to_spot;
-        if !can_replace {
-            let own = n
-                .pods
-                .iter()
-                .filter(|p| c.pods[**p as usize].deleted.is_none())
-                .fold(Resources::ZERO, |a, p| {
-                    a + s.workloads[c.pods[*p as usize].workload as usize]
-                        .template
-                        .requests
-                });
-            let others_free = total_free - n.free().max(&Resources::ZERO);
-            let everyone_free = all_free - n.free().max(&Resources::ZERO);
-            if !own.fits_in(&others_free) || !(own + committed).fits_in(&everyone_free) {
+        // deleted), the candidate's pods must fit in the others' free capacity.
+        if !replaceable(s, c, &[id]) {
+            let (own, own_free) = own_and_free(c, id);
+            if !free.may_fit(own, own_free, false) {
                 continue;
             }
         }
-        if let Some(cmd) = consolidate_one(s, c, topo, prov, &others, id, now) {
+        if let Some(cmd) = consolidate(s, c, topo, prov, others, &[id], now) {
             return Outcome::Command(Box::new(cmd));
         }
     }
@@ -524,82 +937,70 @@ pub fn simulation_pods(s: &Scenario, c: &Cluster, pending: &[PodId]) -> Simulati
     }
 }
 
-/// Pods common to every simulation of one consolidation pass, sorted once.
+/// Pods common to every simulation of one disruption pass, sorted once.
 pub struct SimulationPods {
     ids: Vec<PodId>,
     order: PodOrder,
 }
 
-/// The result of simulating a candidate's removal.
-enum Simulated {
-    /// Every pod fits on existing nodes.
-    Delete {
-        /// Nodes that received pods.
-        destinations: Vec<NodeId>,
-    },
-    /// Exactly one new NodeClaim is needed (before the price filter).
-    Replace {
-        /// The NodeClaim.
-        claim: Claim,
-        /// Nodes that received pods.
-        destinations: Vec<NodeId>,
-    },
+/// The result of simulating the candidates' removal.
+struct Simulated {
+    /// New NodeClaims needed (before the price filter).
+    claims: Vec<Claim>,
+    /// Existing nodes that received pods.
+    destinations: Vec<NodeId>,
 }
 
-/// `SimulateScheduling` for one candidate: `None` when the candidate cannot go (a pod that was
-/// running fails or lands on an uninitialized node, or more than one NodeClaim is needed, or
-/// — for a candidate that can only be deleted — any NodeClaim is needed).
+/// `SimulateScheduling` for a set of candidates: `None` when they cannot go (a pod that was
+/// running fails or one of theirs lands on an uninitialized node, or more than `max_new_claims`
+/// NodeClaims are needed).
+#[allow(clippy::too_many_arguments)]
 fn simulate(
     s: &Scenario,
     c: &Cluster,
     topo: &Topology,
     prov: &mut Provisioner,
     others: &SimulationPods,
-    id: NodeId,
+    ids: &[NodeId],
+    max_new_claims: Option<usize>,
     now: Millis,
 ) -> Option<Simulated> {
-    let n = &c.nodes[id as usize];
-    let own: Vec<PodId> = n
-        .pods
-        .iter()
-        .copied()
-        .filter(|p| c.pods[*p as usize].deleted.is_none())
-        .collect();
-    // A spot candidate without spot-to-spot consolidation can only be deleted, so the first
-    // new NodeClaim already decides the answer; otherwise a second one does.
-    let replaceable = n.capacity_type == CapacityType::OnDemand || s.karpenter.spot_to_spot;
-    if !replaceable {
+    if max_new_claims == Some(0) && ids.len() == 1 {
         // Every pod must land on another existing node: if some workload has more pods than
         // the other nodes could each take on their own, the simulation cannot succeed.
-        let mut per_workload: Vec<(usize, i64)> = Vec::new();
-        for &p in &own {
-            let w = c.pods[p as usize].workload as usize;
-            match per_workload.iter_mut().find(|e| e.0 == w) {
-                Some(e) => e.1 += 1,
-                None => per_workload.push((w, 1)),
-            }
-        }
-        for &(w, count) in &per_workload {
-            if prov.destination_slots(s, c, w, id, now) < count {
+        for w in 0..s.workloads.len() {
+            let count = i64::from(topo.on_node(w, ids[0]));
+            if count > 0 && prov.destination_slots(s, c, w, ids[0], now) < count {
                 return None;
             }
         }
     }
+    let own: Vec<PodId> = ids
+        .iter()
+        .flat_map(|&id| c.nodes[id as usize].pods.iter().copied())
+        .filter(|p| c.pods[*p as usize].deleted.is_none())
+        .collect();
     let mut pods: Vec<PodId> = others.ids.clone();
     pods.extend(own.iter().copied());
     let order = others.order.merged_ids(&PodOrder::new(s, c, &own));
+    // Before v1.14 moved pods may land on nodes inside their consolidateAfter window.
+    let restricted_pods = if s.karpenter.version_minor >= 14 {
+        own.iter().copied().collect::<BTreeSet<_>>()
+    } else {
+        BTreeSet::new()
+    };
     let opts = SolveOptions {
-        exclude: vec![id],
-        restricted_pods: own.iter().copied().collect::<BTreeSet<_>>(),
+        exclude: ids.to_vec(),
+        restricted_pods,
         allow_new: true,
-        max_new_claims: Some(usize::from(replaceable)),
+        max_new_claims,
     };
     let sol = prov.solve_ordered(s, c, topo, &pods, order, &opts, now);
 
     if sol.aborted {
         return None;
     }
-    // `AllNonPendingPodsScheduled`: every pod that was running — the candidate's and those of
+    // `AllNonPendingPodsScheduled`: every pod that was running — the candidates' and those of
     // deleting nodes — must be placed; pending pods may fail.
     if sol
         .unschedulable
@@ -608,7 +1009,7 @@ fn simulate(
     {
         return None;
     }
-    // The candidate's pods may not land on uninitialized nodes (`UninitializedNodeError`).
+    // The candidates' pods may not land on uninitialized nodes (`UninitializedNodeError`).
     let own_set: BTreeSet<PodId> = own.iter().copied().collect();
     if sol
         .on_existing
@@ -617,56 +1018,71 @@ fn simulate(
     {
         return None;
     }
+    if max_new_claims.is_some_and(|m| sol.claims.len() > m) {
+        return None;
+    }
     let mut destinations: Vec<NodeId> = sol.on_existing.iter().map(|(_, node)| *node).collect();
     destinations.sort_unstable();
     destinations.dedup();
-    match sol.claims.len() {
-        0 => Some(Simulated::Delete { destinations }),
-        1 => Some(Simulated::Replace {
-            claim: sol.claims.into_iter().next().expect("one claim"),
-            destinations,
-        }),
-        _ => None,
-    }
+    Some(Simulated {
+        claims: sol.claims,
+        destinations,
+    })
 }
 
-/// `computeConsolidation` for a single candidate. `others` are [`simulation_pods`].
-pub fn consolidate_one(
+/// `computeConsolidation` for a set of candidates. `others` are [`simulation_pods`].
+pub fn consolidate(
     s: &Scenario,
     c: &Cluster,
     topo: &Topology,
     prov: &mut Provisioner,
     others: &SimulationPods,
-    id: NodeId,
+    ids: &[NodeId],
     now: Millis,
 ) -> Option<Command> {
-    let n = &c.nodes[id as usize];
-    let (mut claim, destinations) = match simulate(s, c, topo, prov, others, id, now)? {
-        Simulated::Delete { destinations } => {
-            return Some(Command {
-                reason: DisruptionReason::Underutilized,
-                candidates: vec![id],
-                replacement: None,
-                destinations,
-            });
-        }
-        Simulated::Replace {
-            claim,
-            destinations,
-        } => (claim, destinations),
+    let can_replace = replaceable(s, c, ids);
+    let sim = simulate(
+        s,
+        c,
+        topo,
+        prov,
+        others,
+        ids,
+        Some(usize::from(can_replace)),
+        now,
+    )?;
+    let candidate_price: f64 = ids
+        .iter()
+        .map(|&id| c.nodes[id as usize].price_per_hour)
+        .sum();
+    let Some(mut claim) = sim.claims.into_iter().next() else {
+        return Some(Command {
+            reason: DisruptionReason::Underutilized,
+            method: if ids.len() == 1 {
+                Method::SingleNode
+            } else {
+                Method::MultiNode
+            },
+            candidates: ids.to_vec(),
+            replacements: Vec::new(),
+            destinations: sim.destinations,
+            savings_per_hour: candidate_price,
+        });
     };
-    let candidate_price = n.price_per_hour;
     let spot_allowed = claim
         .allowed
         .iter()
         .any(|i| prov.table.decode(i).2 == CapacityType::Spot);
-    let force_spot = if n.capacity_type == CapacityType::Spot && spot_allowed {
+    let all_spot = ids
+        .iter()
+        .all(|&id| c.nodes[id as usize].capacity_type == CapacityType::Spot);
+    let force_spot = if all_spot && spot_allowed {
         // Spot-to-spot (`computeSpotToSpotConsolidation`).
         if !s.karpenter.spot_to_spot {
             return None;
         }
         prov.keep_cheaper_than(&mut claim, candidate_price, now, true);
-        if claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
+        if ids.len() == 1 && claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
             return None;
         }
         true
@@ -674,14 +1090,37 @@ pub fn consolidate_one(
         prov.keep_cheaper_than(&mut claim, candidate_price, now, false);
         spot_allowed
     };
+    if ids.len() > 1 {
+        // `filterOutSameInstanceType`: if a replacement option is the instance type of some
+        // candidate, keep only options cheaper than the cheapest such candidate, so a
+        // replacement is never a node like those it replaces.
+        let same = ids
+            .iter()
+            .map(|&id| &c.nodes[id as usize])
+            .filter(|n| claim.types.get(n.instance_type))
+            .map(|n| n.price_per_hour)
+            .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.min(p))));
+        if let Some(limit) = same {
+            prov.keep_cheaper_than(&mut claim, limit, now, force_spot);
+        }
+    }
     if claim.types.is_empty() {
         return None;
     }
     prov.launch_overrides(s, &claim, now, force_spot)?;
+    let new_price = prov
+        .worst_launch_price(&claim, now, force_spot)
+        .unwrap_or(0.0);
     Some(Command {
         reason: DisruptionReason::Underutilized,
-        candidates: vec![id],
-        replacement: Some((claim, force_spot)),
-        destinations,
+        method: if ids.len() == 1 {
+            Method::SingleNode
+        } else {
+            Method::MultiNode
+        },
+        candidates: ids.to_vec(),
+        replacements: vec![(claim, force_spot)],
+        destinations: sim.destinations,
+        savings_per_hour: candidate_price - new_price,
     })
 }

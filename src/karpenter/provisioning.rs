@@ -1255,7 +1255,10 @@ impl Provisioner {
                 None => {
                     let mut seen = vec![false; base.existing.len()];
                     for v in 0..self.variants[w].len() {
-                        for list in self.candidate_lists(s, c, &base, w, v, true).iter() {
+                        // Before v1.14 moved pods may land on nodes inside their
+                        // consolidateAfter window.
+                        let restricted = s.karpenter.version_minor >= 14;
+                        for list in self.candidate_lists(s, c, &base, w, v, restricted).iter() {
                             for &i in list {
                                 seen[i] = true;
                             }
@@ -1447,6 +1450,13 @@ impl Provisioner {
             return None;
         }
         Some((ct, overrides))
+    }
+
+    /// Marks an offering unavailable for [`UNAVAILABLE_OFFERING_TTL_MS`] (a spot interruption
+    /// does this for its offering: aws/karpenter-provider-aws `pkg/controllers/interruption`).
+    pub fn mark_unavailable(&mut self, offering: usize, now: Millis) {
+        self.unavailable_until[offering] = now + UNAVAILABLE_OFFERING_TTL_MS;
+        *self.available_cache.borrow_mut() = None;
     }
 
     /// Sends a claim's `CreateFleet` request to the scenario's capacity model and marks every

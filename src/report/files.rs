@@ -231,6 +231,7 @@ pub fn scaling_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
                 match e.by {
                     crate::sim::Scaler::Hpa => "hpa".to_string(),
                     crate::sim::Scaler::Keda => "keda".to_string(),
+                    crate::sim::Scaler::Script => "script".to_string(),
                 },
             ])?;
         }

@@ -205,6 +205,44 @@ pub struct LaunchSummary {
     pub retried_errors: u64,
 }
 
+/// Disruption: what Karpenter's disruption controller, EC2 spot interruptions and the
+/// descheduler removed, and what it cost in pending time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DisruptionSummary {
+    /// Nodes removed by a disruption, by reason (`empty`, `underutilized`, `drifted`,
+    /// `expired`, `interrupted`).
+    pub nodes_by_reason: BTreeMap<String, u64>,
+    /// Pods evicted, by cause (the node's removal reason, or `descheduled`).
+    pub pods_evicted_by_cause: BTreeMap<String, u64>,
+    /// Karpenter commands executed, by method.
+    pub commands_by_method: BTreeMap<String, u64>,
+    /// Sum over executed emptiness and consolidation commands of the hourly price removed
+    /// (candidates' price minus the replacement's worst-case launch price), USD per hour.
+    pub consolidation_savings_usd_per_hour: f64,
+    /// Spot interruption notices.
+    pub interruption_notices: u64,
+    /// Nodes whose `expireAfter` elapsed.
+    pub expirations: u64,
+    /// Nodes that drifted.
+    pub drifted_nodes: u64,
+    /// Pods deleted at the NodePool `terminationGracePeriod` deadline despite a PDB or
+    /// `karpenter.sh/do-not-disrupt`.
+    pub forced_deletions: u64,
+    /// Pods still on a spot instance when EC2 reclaimed it.
+    pub pods_lost_to_reclaim: u64,
+    /// Node churn: nodes launched after t = 0 plus nodes removed, per simulated hour.
+    pub node_churn_per_hour: f64,
+    /// Nodes removed by a disruption per simulated hour, on average.
+    pub nodes_disrupted_per_hour_mean: f64,
+    /// Nodes removed by a disruption in the busiest clock hour of the run.
+    pub nodes_disrupted_per_hour_max: u64,
+    /// Disruption-caused pending: scheduling latency of pods created to replace evicted pods,
+    /// seconds.
+    pub pending_s: Percentiles,
+    /// Total time those pods spent pending, pod-seconds.
+    pub pending_pod_s: f64,
+}
+
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
@@ -228,6 +266,11 @@ pub struct Summary {
     pub scheduling_latency_s: Percentiles,
     /// Pod created → Ready, seconds.
     pub startup_latency_s: Percentiles,
+    /// Pod created → bound, seconds, by why the pod was created (`scale_up`, `disruption`,
+    /// `job`).
+    pub scheduling_latency_by_cause_s: BTreeMap<String, Percentiles>,
+    /// Disruption.
+    pub disruption: DisruptionSummary,
     /// Karpenter activity.
     pub karpenter: KarpenterSummary,
     /// Per workload, keyed `namespace/name`.
@@ -249,6 +292,80 @@ pub fn owner_name(s: &Scenario, o: NodeOwner) -> String {
     match o {
         NodeOwner::Pool(p) => s.node_pools[p].name.clone(),
         NodeOwner::Group(g) => s.node_groups[g].name.clone(),
+    }
+}
+
+fn disruption_summary(
+    s: &Scenario,
+    r: &SimResult,
+    by_cause: &mut BTreeMap<String, Percentiles>,
+    pending_ms: u64,
+) -> DisruptionSummary {
+    use crate::cluster::RemovalReason as R;
+    let hours = (s.duration_ms as f64 / 3_600_000.0).max(1e-9);
+    let mut nodes_by_reason: BTreeMap<String, u64> = [
+        R::Empty,
+        R::Underutilized,
+        R::Drifted,
+        R::Expired,
+        R::Interrupted,
+    ]
+    .iter()
+    .map(|r| (r.as_str().to_string(), 0))
+    .collect();
+    let mut per_hour: BTreeMap<Millis, u64> = BTreeMap::new();
+    let (mut launched, mut removed) = (0u64, 0u64);
+    for n in &r.cluster.nodes {
+        if n.launched > 0 {
+            launched += 1;
+        }
+        let Some(t) = n.terminated else { continue };
+        removed += 1;
+        if let Some(reason) = n.removal
+            && let Some(count) = nodes_by_reason.get_mut(reason.as_str())
+        {
+            *count += 1;
+            *per_hour.entry(t / 3_600_000).or_default() += 1;
+        }
+    }
+    let disrupted: u64 = nodes_by_reason.values().sum();
+    let d = &r.disruption;
+    let mut evicted: BTreeMap<String, u64> = [
+        "empty",
+        "underutilized",
+        "drifted",
+        "expired",
+        "interrupted",
+        "descheduled",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), 0))
+    .collect();
+    for (k, v) in &d.evicted_by_cause {
+        *evicted.entry(k.to_string()).or_default() += v;
+    }
+    DisruptionSummary {
+        nodes_by_reason,
+        pods_evicted_by_cause: evicted,
+        commands_by_method: d
+            .commands_by_method
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+        consolidation_savings_usd_per_hour: round6(d.consolidation_savings_usd_per_hour),
+        interruption_notices: d.interruption_notices,
+        expirations: d.expirations,
+        drifted_nodes: d.drifted_nodes,
+        forced_deletions: d.forced_deletions,
+        pods_lost_to_reclaim: d.pods_lost_to_reclaim,
+        node_churn_per_hour: round6((launched + removed) as f64 / hours),
+        nodes_disrupted_per_hour_mean: round6(disrupted as f64 / hours),
+        nodes_disrupted_per_hour_max: per_hour.values().copied().max().unwrap_or(0),
+        pending_s: by_cause
+            .get("disruption")
+            .cloned()
+            .unwrap_or_else(|| Percentiles::of(Vec::new())),
+        pending_pod_s: round6(pending_ms as f64 / 1000.0),
     }
 }
 
@@ -342,6 +459,8 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let mut w_startup = vec![Vec::new(); nw];
     let mut w_censored = vec![(0u64, 0u64); nw];
     let mut w_created = vec![0u64; nw];
+    let mut by_cause: BTreeMap<&str, (Vec<Millis>, u64)> = BTreeMap::new();
+    let mut disruption_pending_ms: u64 = 0;
     for p in &c.pods {
         if p.deleted.is_none() && p.node.is_none() {
             pending_at_end += 1;
@@ -352,6 +471,20 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         let wi = p.workload as usize;
         created += 1;
         w_created[wi] += 1;
+        let cause = match p.cause {
+            PodCause::Disruption => "disruption",
+            PodCause::Job => "job",
+            _ => "scale_up",
+        };
+        let entry = by_cause.entry(cause).or_default();
+        if p.cause == PodCause::Disruption {
+            let until = p.bound.or(p.deleted).unwrap_or(end);
+            disruption_pending_ms += until.saturating_sub(p.created);
+        }
+        match p.bound {
+            None => entry.1 += 1,
+            Some(b) => entry.0.push(b - p.created),
+        }
         match p.bound {
             Some(b) => {
                 sched.push(b - p.created);
@@ -438,6 +571,18 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             )
         })
         .collect();
+    let mut by_cause_out: BTreeMap<String, Percentiles> = BTreeMap::new();
+    for cause in ["scale_up", "disruption", "job"] {
+        let (v, censored) = by_cause.remove(cause).unwrap_or_default();
+        by_cause_out.insert(
+            cause.into(),
+            Percentiles {
+                censored,
+                ..Percentiles::of(v)
+            },
+        );
+    }
+    let disruption = disruption_summary(s, r, &mut by_cause_out, disruption_pending_ms);
     let disruption_commands = r
         .disruptions
         .iter()
@@ -484,6 +629,8 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             censored: startup_censored,
             ..Percentiles::of(startup)
         },
+        scheduling_latency_by_cause_s: by_cause_out,
+        disruption,
         karpenter: KarpenterSummary {
             solves: r.solves,
             disruption_commands,

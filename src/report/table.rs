@@ -43,8 +43,12 @@ pub fn render_table(s: &Summary) -> String {
         o,
         "Latency (seconds)              p50      p90      p99      max    pods"
     );
+    let by = |k: &str| &s.scheduling_latency_by_cause_s[k];
     for (name, p) in [
         ("scheduling (created→bound)", &s.scheduling_latency_s),
+        ("  after a scale-up", by("scale_up")),
+        ("  after a disruption", by("disruption")),
+        ("  Job pods", by("job")),
         ("startup (created→ready)", &s.startup_latency_s),
     ] {
         let _ = writeln!(
@@ -91,6 +95,34 @@ pub fn render_table(s: &Summary) -> String {
             .collect();
         let _ = writeln!(o, "       removed: {}", rm.join(", "));
     }
+    let d = &s.disruption;
+    let nonzero = |m: &std::collections::BTreeMap<String, u64>| -> String {
+        let v: Vec<String> = m
+            .iter()
+            .filter(|(_, v)| **v > 0)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        if v.is_empty() {
+            "none".into()
+        } else {
+            v.join(", ")
+        }
+    };
+    let _ = writeln!(
+        o,
+        "Disruption  nodes: {}; pods evicted: {}",
+        nonzero(&d.nodes_by_reason),
+        nonzero(&d.pods_evicted_by_cause)
+    );
+    let _ = writeln!(
+        o,
+        "       {:.2} nodes disrupted/h (busiest hour {}), churn {:.2} nodes/h, consolidation removed ${:.4}/h, disruption-caused pending {:.0} pod·s",
+        d.nodes_disrupted_per_hour_mean,
+        d.nodes_disrupted_per_hour_max,
+        d.node_churn_per_hour,
+        d.consolidation_savings_usd_per_hour,
+        d.pending_pod_s
+    );
     let l = &s.karpenter.launches;
     let _ = writeln!(
         o,

@@ -133,6 +133,7 @@ pub(super) fn cron_job(
         memory: None,
         metrics: Vec::new(),
         pdb: None,
+        replica_schedule: Vec::new(),
     })
 }
 

@@ -14,6 +14,7 @@
 
 mod capacity;
 mod cronjob;
+mod disruption;
 mod keda;
 pub mod model;
 pub mod raw;

@@ -55,6 +55,12 @@ pub struct Scenario {
     pub karpenter: KarpenterConfig,
     /// Warm or cold start.
     pub initial_state: InitialState,
+    /// Spot interruption notices from the scenario's trace, in time order.
+    pub spot_interruptions: Vec<SpotInterruptionEvent>,
+    /// Drift events, in time order.
+    pub drift_events: Vec<DriftEvent>,
+    /// The descheduler's `PodLifeTime`, when a `DeschedulerPolicy` enables it.
+    pub descheduler: Option<Descheduler>,
     /// Non-fatal remarks about the input (ignored objects, unmodelled fields).
     pub warnings: Vec<String>,
 }
@@ -567,6 +573,8 @@ pub struct Workload {
     pub metrics: Vec<CustomMetric>,
     /// Index of the PDB covering its pods.
     pub pdb: Option<usize>,
+    /// Scripted replica counts `(from ms, replicas)`, in time order (`spec.workloads[].replicas`).
+    pub replica_schedule: Vec<(Millis, i64)>,
 }
 
 /// What creates a workload's pods.
@@ -750,6 +758,56 @@ pub struct Latencies {
     pub startup_taint_removal: Dist,
 }
 
+/// Spot interruption notices sent at one time (`spec.spotInterruptions`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpotInterruptionEvent {
+    /// When the notices are sent.
+    pub at_ms: Millis,
+    /// Catalog indices of the instance types hit (empty: all).
+    pub types: Vec<usize>,
+    /// Zone indices hit (empty: all).
+    pub zones: Vec<usize>,
+    /// How many of the matching running spot instances get a notice.
+    pub amount: InterruptionAmount,
+}
+
+/// How many instances an interruption event hits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InterruptionAmount {
+    /// This many (or all, if fewer run), oldest first.
+    Count(u32),
+    /// This fraction, rounded up, oldest first.
+    Fraction(f64),
+}
+
+/// A drift event (`spec.drift`): every node of the pools that exists at `at_ms` drifts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriftEvent {
+    /// When.
+    pub at_ms: Millis,
+    /// NodePool indices (empty: all).
+    pub pools: Vec<usize>,
+}
+
+/// The descheduler's `PodLifeTime` plugin (kubernetes-sigs/descheduler
+/// `pkg/framework/plugins/podlifetime`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Descheduler {
+    /// Time between runs.
+    pub interval_ms: Millis,
+    /// `maxPodLifeTimeSeconds`: pods strictly older are evicted.
+    pub max_pod_lifetime_s: u64,
+    /// Per workload: whether its pods pass the namespace and label filters.
+    pub selects: Vec<bool>,
+    /// `maxNoOfPodsToEvictPerNode`.
+    pub max_per_node: Option<u32>,
+    /// `maxNoOfPodsToEvictTotal`.
+    pub max_total: Option<u32>,
+}
+
+/// The newest Karpenter release ksim models: v1.14.
+pub const LATEST_KARPENTER_MINOR: u32 = 14;
+
 /// Karpenter controller settings.
 #[derive(Debug, Clone)]
 pub struct KarpenterConfig {
@@ -764,6 +822,9 @@ pub struct KarpenterConfig {
     pub min_values_strict: bool,
     /// Probability that a `CreateFleet` call fails with a retryable error.
     pub launch_error_probability: f64,
+    /// Minor version of the Karpenter v1 release simulated (0 … 14); see `docs/karpenter.md`,
+    /// "Versions".
+    pub version_minor: u32,
 }
 
 impl Default for KarpenterConfig {
@@ -774,6 +835,7 @@ impl Default for KarpenterConfig {
             spot_to_spot: false,
             min_values_strict: true,
             launch_error_probability: 0.0,
+            version_minor: LATEST_KARPENTER_MINOR,
         }
     }
 }

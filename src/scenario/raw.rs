@@ -1004,6 +1004,211 @@ pub struct ScenarioSpec {
     pub capacity: Option<Vec<CapacityRule>>,
     /// Cluster start state: `warm` (default) or `cold`.
     pub initial_state: Option<Spanned<String>>,
+    /// Spot interruption notices at given times (a trace), besides those drawn from the
+    /// capacity rules' `interruptionFrequency`.
+    pub spot_interruptions: Option<Vec<SpotInterruption>>,
+    /// Times at which NodePools drift (an AMI release, a NodePool or EC2NodeClass change).
+    pub drift: Option<Vec<Drift>>,
+    /// How the descheduler runs (its policy is a `DeschedulerPolicy` document).
+    pub descheduler: Option<DeschedulerSettings>,
+}
+
+/// Spot interruption notices sent at one time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SpotInterruption {
+    /// When (Go duration from t = 0).
+    pub at: Spanned<String>,
+    /// Instance types hit (default: all).
+    pub instance_types: Option<Vec<Spanned<String>>>,
+    /// Zones hit (default: all).
+    pub zones: Option<Vec<Spanned<String>>>,
+    /// How many running spot instances get a notice (oldest first); or use `fraction`.
+    pub count: Option<Spanned<i64>>,
+    /// The fraction of matching running spot instances that get a notice (rounded up).
+    pub fraction: Option<Spanned<f64>>,
+}
+
+/// A drift event.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Drift {
+    /// When (Go duration from t = 0).
+    pub at: Spanned<String>,
+    /// NodePools whose nodes drift (default: all).
+    pub node_pools: Option<Vec<Spanned<String>>>,
+    /// Why, for the reader (for example `AMI release`).
+    pub reason: Option<String>,
+}
+
+/// Descheduler run settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeschedulerSettings {
+    /// Time between runs (`--descheduling-interval`, default `2m`, the Helm chart's CronJob
+    /// schedule `*/2 * * * *`).
+    pub interval: Option<Spanned<String>>,
+}
+
+/// `descheduler/v1alpha1` or `descheduler/v1alpha2` `DeschedulerPolicy`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeschedulerPolicy {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// Ignored.
+    pub metadata: Ignored,
+    /// v1alpha1 strategies.
+    pub strategies: Option<Strategies>,
+    /// v1alpha2 profiles.
+    pub profiles: Option<Vec<DeschedulerProfile>>,
+    /// Most pods evicted per node in one run.
+    pub max_no_of_pods_to_evict_per_node: Option<Spanned<i64>>,
+    /// Most pods evicted in one run.
+    pub max_no_of_pods_to_evict_total: Option<Spanned<i64>>,
+    /// Ignored.
+    pub max_no_of_pods_to_evict_per_namespace: Ignored,
+    /// Ignored.
+    pub node_selector: Ignored,
+    /// Ignored.
+    pub evict_local_storage_pods: Ignored,
+    /// Ignored.
+    pub evict_system_critical_pods: Ignored,
+    /// Ignored.
+    pub ignore_pvc_pods: Ignored,
+    /// Ignored.
+    pub evict_failed_bare_pods: Ignored,
+    /// Ignored.
+    pub metrics_collector: Ignored,
+}
+
+/// v1alpha1 strategies; only `PodLifeTime` is simulated.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(non_snake_case, missing_docs)]
+pub struct Strategies {
+    pub PodLifeTime: Option<Strategy>,
+    pub RemoveDuplicates: Option<Strategy>,
+    pub LowNodeUtilization: Option<Strategy>,
+    pub HighNodeUtilization: Option<Strategy>,
+    pub RemovePodsViolatingInterPodAntiAffinity: Option<Strategy>,
+    pub RemovePodsViolatingNodeAffinity: Option<Strategy>,
+    pub RemovePodsViolatingNodeTaints: Option<Strategy>,
+    pub RemovePodsViolatingTopologySpreadConstraint: Option<Strategy>,
+    pub RemovePodsHavingTooManyRestarts: Option<Strategy>,
+    pub RemoveFailedPods: Option<Strategy>,
+}
+
+/// A v1alpha1 strategy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Strategy {
+    /// Whether it runs.
+    pub enabled: Option<bool>,
+    /// Parameters; read for `PodLifeTime` only.
+    pub params: Option<StrategyParams>,
+}
+
+/// v1alpha1 strategy parameters (the fields `PodLifeTime` reads; the rest are accepted).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StrategyParams {
+    /// `podLifeTime`.
+    pub pod_life_time: Option<PodLifeTimeV1Alpha1>,
+    /// `namespaces`.
+    pub namespaces: Option<NamespaceFilter>,
+    /// `labelSelector`.
+    pub label_selector: Option<LabelSelector>,
+}
+
+/// v1alpha1 `podLifeTime` parameters.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodLifeTimeV1Alpha1 {
+    /// Evict pods older than this many seconds.
+    pub max_pod_life_time_seconds: Option<Spanned<i64>>,
+    /// Pod phases or reasons; not simulated (must be absent).
+    pub pod_status_phases: Option<Spanned<Vec<String>>>,
+    /// Pod states; not simulated (must be absent).
+    pub states: Option<Spanned<Vec<String>>>,
+}
+
+/// Namespace include/exclude lists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NamespaceFilter {
+    /// Only these namespaces.
+    pub include: Option<Vec<String>>,
+    /// Not these namespaces.
+    pub exclude: Option<Vec<String>>,
+}
+
+/// A v1alpha2 profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeschedulerProfile {
+    /// Name.
+    pub name: Option<String>,
+    /// Plugin arguments.
+    pub plugin_config: Option<Vec<PluginConfig>>,
+    /// Enabled plugins per extension point.
+    pub plugins: Option<Plugins>,
+}
+
+/// A v1alpha2 plugin configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PluginConfig {
+    /// Plugin name.
+    pub name: Spanned<String>,
+    /// Arguments (the fields `PodLifeTime` reads; other plugins' arguments are accepted).
+    pub args: Option<PodLifeTimeArgs>,
+}
+
+/// `PodLifeTimeArgs` (v1alpha2).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodLifeTimeArgs {
+    /// Evict pods older than this many seconds.
+    pub max_pod_life_time_seconds: Option<Spanned<i64>>,
+    /// Pod states; not simulated (must be absent).
+    pub states: Option<Spanned<Vec<String>>>,
+    /// `namespaces`.
+    pub namespaces: Option<NamespaceFilter>,
+    /// `labelSelector`.
+    pub label_selector: Option<LabelSelector>,
+}
+
+/// v1alpha2 plugin sets per extension point.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Plugins {
+    /// `deschedule` (where `PodLifeTime` runs).
+    pub deschedule: Option<PluginSet>,
+    /// Ignored.
+    pub balance: Ignored,
+    /// Ignored.
+    pub sort: Ignored,
+    /// Ignored.
+    pub evict: Ignored,
+    /// Ignored.
+    pub filter: Ignored,
+    /// Ignored.
+    pub pre_eviction_filter: Ignored,
+    /// Ignored.
+    pub presort: Ignored,
+}
+
+/// Enabled and disabled plugins.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PluginSet {
+    /// Enabled.
+    pub enabled: Option<Vec<Spanned<String>>>,
+    /// Disabled.
+    pub disabled: Option<Vec<String>>,
 }
 
 /// Price settings.
@@ -1056,6 +1261,19 @@ pub struct WorkloadDemand {
     pub metrics: Option<Vec<CustomMetric>>,
     /// CronJob pods: run time of one pod.
     pub job_duration: Option<Distribution>,
+    /// Scripted replica counts over time (`kubectl scale` at given times), for Deployments
+    /// without an autoscaler.
+    pub replicas: Option<Vec<ReplicaStep>>,
+}
+
+/// A scripted replica count from a time on.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReplicaStep {
+    /// When (Go duration from t = 0).
+    pub at: Spanned<String>,
+    /// Replicas from then on.
+    pub replicas: Spanned<i64>,
 }
 
 /// Per-pod memory model.
@@ -1369,6 +1587,9 @@ pub struct KarpenterSettings {
     /// Probability that a `CreateFleet` call fails with an error other than insufficient
     /// capacity (throttling, internal error), so Karpenter retries it (default 0).
     pub launch_error_probability: Option<Spanned<f64>>,
+    /// Karpenter release whose disruption behaviour to simulate, `v1.0` … `v1.14` (default
+    /// `v1.14`).
+    pub version: Option<Spanned<String>>,
 }
 
 /// A rule about the EC2 capacity of some offerings.

@@ -76,6 +76,7 @@ struct Collected {
     scaled_objects: Vec<Item<raw::ScaledObject>>,
     cron_jobs: Vec<Item<raw::CronJob>>,
     scenarios: Vec<Item<raw::Scenario>>,
+    descheduler_policies: Vec<(Ctx, raw::DeschedulerPolicy)>,
     warnings: Vec<String>,
     documents: usize,
 }
@@ -130,6 +131,26 @@ fn collect(c: &mut Collected, src: &Source, doc: &Document<'_>) -> Result<(), In
     let api = header
         .api_version
         .ok_or_else(|| at_doc(format!("the {kind} document has no `apiVersion`")))?;
+    if kind == "DeschedulerPolicy" {
+        if api != "descheduler/v1alpha1" && api != "descheduler/v1alpha2" {
+            return Err(InputError {
+                field: Some("apiVersion".into()),
+                ..at_doc(format!(
+                    "DeschedulerPolicy apiVersion {api:?} is not supported; ksim reads descheduler/v1alpha1 and descheduler/v1alpha2"
+                ))
+            });
+        }
+        let object = "DeschedulerPolicy".to_string();
+        let raw = parse_doc(doc, Some(&object))?;
+        let ctx = Ctx {
+            file: doc.file.to_string(),
+            line_offset: doc.first_line - 1,
+            object,
+            base_dir: src.base_dir.clone(),
+        };
+        c.descheduler_policies.push((ctx, raw));
+        return Ok(());
+    }
     let meta = header.metadata;
     let name = meta
         .as_ref()
@@ -332,6 +353,7 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
             memory: None,
             metrics: Vec::new(),
             pdb,
+            replica_schedule: Vec::new(),
         });
     }
     for cj in &c.cron_jobs {
@@ -372,6 +394,16 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
                 ),
             ));
         }
+        if !workloads[idx].replica_schedule.is_empty() {
+            return Err(h.ctx.err_at(
+                &h.raw.spec.scale_target_ref.name,
+                "spec.scaleTargetRef.name",
+                format!(
+                    "Deployment {} has scripted replicas in the Scenario's spec.workloads; it cannot also have an HPA",
+                    workloads[idx].name
+                ),
+            ));
+        }
         workloads[idx].hpa = Some(hpa);
     }
     for so in &c.scaled_objects {
@@ -384,6 +416,16 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
                 format!(
                     "Deployment {} is already scaled by HorizontalPodAutoscaler {}",
                     workloads[idx].name, other.name
+                ),
+            ));
+        }
+        if !workloads[idx].replica_schedule.is_empty() {
+            return Err(so.ctx.err_at(
+                &so.raw.spec.scale_target_ref.name,
+                "spec.scaleTargetRef.name",
+                format!(
+                    "Deployment {} has scripted replicas in the Scenario's spec.workloads; it cannot also have a ScaledObject",
+                    workloads[idx].name
                 ),
             ));
         }
@@ -436,6 +478,26 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         )?,
         None => Default::default(),
     };
+    let (spot_interruptions, drift_events) = match &spec.raw {
+        Some((ctx, raw)) => (
+            super::disruption::spot_interruptions(
+                ctx,
+                raw.spot_interruptions.as_deref().unwrap_or(&[]),
+                &catalog,
+                &spec.zones,
+            )?,
+            super::disruption::drift(ctx, raw.drift.as_deref().unwrap_or(&[]), &node_pools)?,
+        ),
+        None => Default::default(),
+    };
+    let descheduler = super::disruption::descheduler(
+        &c.descheduler_policies,
+        spec.raw
+            .as_ref()
+            .and_then(|(ctx, raw)| raw.descheduler.as_ref().map(|d| (*ctx, d))),
+        &workloads,
+        &mut warnings,
+    )?;
     let anti_affinity = resolve_anti_affinity(&workloads);
     let spot_prices = spec.spot_prices(&catalog)?;
     let scenario = Scenario {
@@ -461,6 +523,9 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
         latency: spec.latency,
         karpenter: spec.karpenter,
         initial_state: spec.initial_state,
+        spot_interruptions,
+        drift_events,
+        descheduler,
         warnings,
     };
     check_every_pod_fits(&scenario, &c.deployments)?;
@@ -690,6 +755,9 @@ impl<'a> ScenarioSettings<'a> {
                     ));
                 }
                 karpenter.launch_error_probability = p.value;
+            }
+            if let Some(v) = &k.version {
+                karpenter.version_minor = super::disruption::karpenter_version(ctx, v)?;
             }
             karpenter.min_values_strict = match k.min_values_policy.as_ref() {
                 None => true,
@@ -1023,6 +1091,35 @@ impl<'a> ScenarioSettings<'a> {
                         per_demand_unit: v,
                     });
                 }
+                if let Some(steps) = &w.replicas {
+                    if workloads[idx].kind != WorkloadKind::Deployment {
+                        return Err(ctx.err_at(
+                            &w.name,
+                            &f("replicas"),
+                            "only Deployments take scripted replicas",
+                        ));
+                    }
+                    let mut sched = Vec::new();
+                    for (j, st) in steps.iter().enumerate() {
+                        let at = parse_ms(ctx, &f(&format!("replicas[{j}].at")), &st.at)?;
+                        if !(0..=1_000_000).contains(&st.replicas.value) {
+                            return Err(ctx.err_at(
+                                &st.replicas,
+                                &f(&format!("replicas[{j}].replicas")),
+                                "must be between 0 and 1000000",
+                            ));
+                        }
+                        if sched.last().is_some_and(|(t, _)| *t >= at) {
+                            return Err(ctx.err_at(
+                                &st.at,
+                                &f(&format!("replicas[{j}].at")),
+                                "steps must be in increasing time order",
+                            ));
+                        }
+                        sched.push((at, st.replicas.value));
+                    }
+                    workloads[idx].replica_schedule = sched;
+                }
                 if let Some(d) = &w.job_duration {
                     let WorkloadKind::CronJob(cj) = &mut workloads[idx].kind else {
                         return Err(ctx.err_at(
@@ -1344,7 +1441,7 @@ fn term(ctx: &Ctx, field: &str, t: &raw::NodeSelectorTerm) -> Result<SelectorTer
     Ok(SelectorTerm { requirements: reqs })
 }
 
-fn label_selector(
+pub(super) fn label_selector(
     ctx: &Ctx,
     field: &str,
     s: &raw::LabelSelector,

@@ -26,6 +26,7 @@ use rand::rngs::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 mod containers;
+mod disruptions;
 mod jobs;
 mod metrics;
 mod queues;
@@ -75,6 +76,13 @@ enum Event {
     SchedulerRun,
     SchedulerFlush,
     Sample,
+    Expire(NodeId),
+    InterruptionNotice(NodeId),
+    InstanceGone(NodeId),
+    InterruptionTrace(u32),
+    DriftAt(u32),
+    DeschedulerRun,
+    ScriptedScale(u32, u32),
 }
 
 impl Event {
@@ -104,6 +112,13 @@ impl Event {
             Event::CronSync(w) => 18 << 56 | w as u64,
             Event::JobDeadline(j) => 19 << 56 | j as u64,
             Event::JobSync(j) => 20 << 56 | j as u64,
+            Event::Expire(n) => 27 << 56 | n as u64,
+            Event::InterruptionNotice(n) => 28 << 56 | n as u64,
+            Event::InstanceGone(n) => 29 << 56 | n as u64,
+            Event::InterruptionTrace(k) => 30 << 56 | k as u64,
+            Event::DriftAt(k) => 31 << 56 | k as u64,
+            Event::DeschedulerRun => 32 << 56,
+            Event::ScriptedScale(w, k) => 33 << 56 | (k as u64) << 32 | w as u64,
         }
     }
 }
@@ -196,6 +211,8 @@ pub enum Scaler {
     Hpa,
     /// The KEDA operator (to and from zero or the idle count).
     Keda,
+    /// A scripted step of the Scenario (`spec.workloads[].replicas`).
+    Script,
 }
 
 /// A change of a workload's desired replicas.
@@ -264,6 +281,8 @@ pub struct SimResult {
     pub disruptions: Vec<(DisruptionReason, u64)>,
     /// Pods evicted by disruption.
     pub pods_evicted: u64,
+    /// Disruption details.
+    pub disruption: DisruptionTotals,
     /// Karpenter solves run.
     pub solves: u64,
     /// Per workload.
@@ -278,6 +297,30 @@ pub struct SimResult {
     pub launches: Vec<LaunchRecord>,
     /// Every processed event, when [`RunLimits::record_events`] was set.
     pub event_trace: Vec<crate::engine::TracedEvent>,
+}
+
+/// What the disruption controllers, EC2 and the descheduler did.
+#[derive(Debug, Clone, Default)]
+pub struct DisruptionTotals {
+    /// Karpenter disruption commands executed, by method (`emptiness`, `drift`,
+    /// `multi_node_consolidation`, `single_node_consolidation`).
+    pub commands_by_method: BTreeMap<&'static str, u64>,
+    /// Pods evicted, by cause (`empty`, `underutilized`, `drifted`, `expired`, `interrupted`,
+    /// `descheduled`).
+    pub evicted_by_cause: BTreeMap<&'static str, u64>,
+    /// Sum over executed consolidation commands of (candidates' price − replacement's worst
+    /// launch price), USD per hour.
+    pub consolidation_savings_usd_per_hour: f64,
+    /// Spot interruption notices received.
+    pub interruption_notices: u64,
+    /// Nodes whose `expireAfter` elapsed.
+    pub expirations: u64,
+    /// Nodes that drifted.
+    pub drifted_nodes: u64,
+    /// Pods deleted at the `terminationGracePeriod` deadline despite a PDB or `do-not-disrupt`.
+    pub forced_deletions: u64,
+    /// Pods still on a spot instance when EC2 reclaimed it.
+    pub pods_lost_to_reclaim: u64,
 }
 
 /// Karpenter's registration timeout: a NodeClaim whose node has not registered 15 minutes after
@@ -457,7 +500,13 @@ struct Sim<'a> {
     requeue_timer: Timer,
     disruption_timer: Timer,
     pending_command: Option<Command>,
-    executing: Vec<(Command, NodeId)>,
+    /// Commands waiting for their replacements to initialize, with the replacements not yet
+    /// Ready.
+    executing: Vec<(Command, Vec<NodeId>)>,
+    /// Per node: when its drain must be done (`terminationGracePeriod`).
+    drain_deadline: Vec<Option<Millis>>,
+    rng_interruptions: ChaCha8Rng,
+    dis: DisruptionTotals,
     draining: BTreeSet<NodeId>,
     drain_started: Vec<Millis>,
     rng_launch: ChaCha8Rng,
@@ -551,6 +600,9 @@ pub fn run(s: &Scenario, limits: RunLimits) -> Result<SimResult, SimError> {
         executing: Vec::new(),
         draining: BTreeSet::new(),
         drain_started: Vec::new(),
+        drain_deadline: Vec::new(),
+        rng_interruptions: streams.stream(Stream::Interruptions),
+        dis: DisruptionTotals::default(),
         rng_launch: streams.stream(Stream::NodeLaunch),
         rng_startup: streams.stream(Stream::PodStartup),
         rng_shutdown: streams.stream(Stream::PodShutdown),
@@ -712,6 +764,7 @@ impl<'a> Sim<'a> {
             self.schedule(crate::queue::STEP_MS, Phase::Metrics, Event::QueueStep);
         }
         self.start_cron_jobs();
+        self.arm_disruption_inputs();
         if !s.node_pools.is_empty() {
             self.disruption_timer.arm(
                 &mut self.q,
@@ -734,6 +787,9 @@ impl<'a> Sim<'a> {
         let ws = &self.w[wi];
         if let Some(k) = &w.keda {
             return self.initial_keda_replicas(k);
+        }
+        if let Some(&(0, r)) = w.replica_schedule.first() {
+            return r;
         }
         let demand_at_0 = ws.demand.as_ref().map(|d| (d.unit, d.at(0)));
         match (&w.hpa, demand_at_0) {
@@ -939,9 +995,13 @@ impl<'a> Sim<'a> {
             last_pod_event: None,
             nominated_until: 0,
             removal: None,
+            drifted: None,
+            active_requested: Resources::ZERO,
         };
         let id = self.c.add_node(node, now);
         self.drain_started.push(0);
+        self.drain_deadline.push(None);
+        self.arm_node_lifecycle(id, now);
         self.nodes_peak = self.nodes_peak.max(self.c.alive);
         id
     }
@@ -998,6 +1058,7 @@ impl<'a> Sim<'a> {
         let now = self.now();
         if self.c.nodes[id as usize].state == NodeState::Launching {
             self.c.terminate_node(id, now, RemovalReason::LaunchTimeout);
+            self.fail_commands_waiting_on(id);
             if !self.pending_unschedulable.is_empty() {
                 self.trigger_batch();
             }
@@ -1100,23 +1161,7 @@ impl<'a> Sim<'a> {
             r.outcome = LaunchOutcome::RegistrationTimeout;
         }
         // A replacement that never came up fails its command: the candidates stay.
-        let mut failed = Vec::new();
-        self.executing.retain(|(cmd, rep)| {
-            if *rep == id {
-                failed.push(cmd.clone());
-                false
-            } else {
-                true
-            }
-        });
-        for cmd in failed {
-            for cand in cmd.candidates {
-                self.c.unmark_for_deletion(cand, now);
-                if self.sched.on_node_schedulable(self.s, &self.c, cand) {
-                    self.arm_scheduler();
-                }
-            }
-        }
+        self.fail_commands_waiting_on(id);
         if !self.pending_unschedulable.is_empty() {
             self.trigger_batch();
         }
@@ -1181,10 +1226,11 @@ impl<'a> Sim<'a> {
         if self.sched.on_node_schedulable(self.s, &self.c, id) {
             self.arm_scheduler();
         }
-        // Replacements that became initialized let their commands drain the candidates.
+        // Commands whose replacements are all initialized drain their candidates.
         let mut ready_cmds = Vec::new();
-        self.executing.retain(|(cmd, rep)| {
-            if *rep == id {
+        self.executing.retain_mut(|(cmd, reps)| {
+            reps.retain(|r| *r != id);
+            if reps.is_empty() {
                 ready_cmds.push(cmd.clone());
                 false
             } else {
@@ -1202,10 +1248,19 @@ impl<'a> Sim<'a> {
         let now = self.now();
         if self.draining.insert(id) {
             self.drain_started[id as usize] = now;
+            if let NodeOwner::Pool(p) = self.c.nodes[id as usize].owner
+                && let Some(tgp) = self.s.node_pools[p].termination_grace_ms
+            {
+                self.drain_deadline[id as usize] = Some(now + tgp);
+            }
             self.schedule(now, Phase::Controllers, Event::Drain(id));
         }
     }
 
+    /// The termination controller's drain (`terminator.go`): evicts every pod through the
+    /// Eviction API, skipping pods with `karpenter.sh/do-not-disrupt`; with a NodePool
+    /// `terminationGracePeriod`, a pod is deleted regardless at `deadline − its grace period`.
+    /// The node terminates once its pods are gone and the minimum drain time has passed.
     fn on_drain(&mut self, id: NodeId) {
         let now = self.now();
         if !self.c.nodes[id as usize].alive() {
@@ -1217,35 +1272,25 @@ impl<'a> Sim<'a> {
             .copied()
             .filter(|p| self.c.pods[*p as usize].deleted.is_none())
             .collect();
+        let cause = self.c.nodes[id as usize]
+            .removal
+            .unwrap_or(RemovalReason::Underutilized)
+            .as_str();
+        let deadline = self.drain_deadline[id as usize];
         let mut blocked = false;
         for p in pods {
             let w = self.c.pods[p as usize].workload as usize;
-            let desired: Vec<i64> = self.w.iter().map(|x| x.desired).collect();
-            let ready: Vec<i64> = self.w.iter().map(|x| x.ready).collect();
-            let view = WorkloadView {
-                desired: &desired,
-                ready: &ready,
-            };
-            // The Eviction API: a healthy pod needs `disruptionsAllowed > 0`; an unhealthy one
-            // (not Ready) may go while the budget is met (`unhealthyPodEvictionPolicy:
-            // IfHealthyBudget`, the default).
-            let ready_pod = self.c.pods[p as usize].ready.is_some();
-            let allowed = match disruption::pdb_allowed(self.s, &view, w) {
-                None => true,
-                Some(n) if ready_pod => n > 0,
-                Some(_) => disruption::pdb_healthy_budget_met(self.s, &view, w),
-            };
-            if !allowed {
+            let t = &self.s.workloads[w].template;
+            // Grace clamped to at least 1 s (`terminator.go` `DeleteExpiringPods`).
+            let forced = deadline.is_some_and(|d| now + t.termination_grace_ms.max(1_000) >= d);
+            if !forced && (t.do_not_disrupt || !self.eviction_allowed(p)) {
                 blocked = true;
                 continue;
             }
-            self.pods_evicted += 1;
-            self.delete_pod(p);
-            if self.c.pods[p as usize].job == u32::MAX {
-                self.reconcile_replicas(w, PodCause::Disruption);
-            } else {
-                self.on_job_pod_evicted(p);
+            if forced && (t.do_not_disrupt || !self.eviction_allowed(p)) {
+                self.dis.forced_deletions += 1;
             }
+            self.evict(p, cause);
         }
         let n = &self.c.nodes[id as usize];
         if blocked || !n.pods.is_empty() || now < self.drain_started[id as usize] + MIN_DRAIN_MS {
@@ -1323,7 +1368,8 @@ impl<'a> Sim<'a> {
                 p.gone = Some(now);
             }
             Some(node) => {
-                self.c.mark_deleted(pod, now);
+                self.c
+                    .mark_deleted(pod, self.s.workloads[wi].template.requests, now);
                 let zone = self.c.nodes[node as usize].zone;
                 self.topo.adjust(wi, node, zone, -1);
                 let grace = self.s.workloads[wi].template.termination_grace_ms;
@@ -1545,7 +1591,18 @@ impl<'a> Sim<'a> {
 
     fn provision(&mut self) {
         let now = self.now();
-        let pending: Vec<PodId> = self.pending_unschedulable.iter().copied().collect();
+        let mut pending: Vec<PodId> = self.pending_unschedulable.iter().copied().collect();
+        // Pods of nodes being deleted are provisioned for ahead of their eviction (KC
+        // `provisioner.go` `GetPendingPods` plus the reschedulable pods of deleting nodes).
+        for id in self.draining.iter() {
+            let n = &self.c.nodes[*id as usize];
+            pending.extend(
+                n.pods
+                    .iter()
+                    .copied()
+                    .filter(|p| self.c.pods[*p as usize].deleted.is_none()),
+            );
+        }
         if pending.is_empty() {
             return;
         }
@@ -1643,6 +1700,15 @@ impl<'a> Sim<'a> {
             &pending,
             now,
         ) {
+            Some(cmd) if !cmd.method.validates() => {
+                self.execute(cmd);
+                self.disruption_timer.arm(
+                    &mut self.q,
+                    now,
+                    Phase::Controllers as u8,
+                    Event::DisruptionTick,
+                );
+            }
             Some(cmd) => {
                 self.pending_command = Some(cmd);
                 self.schedule(
@@ -1707,28 +1773,40 @@ impl<'a> Sim<'a> {
 
     fn execute(&mut self, cmd: Command) {
         let now = self.now();
-        // The replacement launches first; when EC2 has no capacity for it, the NodeClaim is
+        // Replacements launch first; when EC2 has no capacity for one, the NodeClaims are
         // deleted and the command fails with the candidates left in place.
-        let replacement = match &cmd.replacement {
-            None => None,
-            Some((claim, force_spot)) => {
-                let Some(l) = self.fleet(claim, *force_spot, LaunchPurpose::Replacement) else {
-                    return;
-                };
-                let id = self.launch(claim, l);
-                if let Some(r) = self.launches.last_mut() {
-                    r.node = Some(id);
+        let mut reps = Vec::new();
+        for (claim, force_spot) in &cmd.replacements {
+            let Some(l) = self.fleet(claim, *force_spot, LaunchPurpose::Replacement) else {
+                for &r in &reps {
+                    self.c.terminate_node(r, now, RemovalReason::LaunchTimeout);
                 }
-                Some(id)
+                return;
+            };
+            let id = self.launch(claim, l);
+            if let Some(r) = self.launches.last_mut() {
+                r.node = Some(id);
             }
-        };
+            reps.push(id);
+        }
         let reason = match cmd.reason {
             DisruptionReason::Empty => RemovalReason::Empty,
-            _ => RemovalReason::Underutilized,
+            DisruptionReason::Drifted => RemovalReason::Drifted,
+            DisruptionReason::Underutilized => RemovalReason::Underutilized,
         };
         match self.disruptions.iter_mut().find(|(r, _)| *r == cmd.reason) {
             Some(e) => e.1 += 1,
             None => self.disruptions.push((cmd.reason, 1)),
+        }
+        let method = match cmd.method {
+            disruption::Method::Emptiness => "emptiness",
+            disruption::Method::Drift => "drift",
+            disruption::Method::MultiNode => "multi_node_consolidation",
+            disruption::Method::SingleNode => "single_node_consolidation",
+        };
+        *self.dis.commands_by_method.entry(method).or_default() += 1;
+        if cmd.reason != DisruptionReason::Drifted {
+            self.dis.consolidation_savings_usd_per_hour += cmd.savings_per_hour;
         }
         for &id in &cmd.candidates {
             self.c.mark_for_deletion(id, reason, now);
@@ -1738,13 +1816,12 @@ impl<'a> Sim<'a> {
             let n = &mut self.c.nodes[id as usize];
             n.nominated_until = n.nominated_until.max(until);
         }
-        match replacement {
-            None => {
-                for &id in &cmd.candidates {
-                    self.start_drain(id);
-                }
+        if reps.is_empty() {
+            for &id in &cmd.candidates {
+                self.start_drain(id);
             }
-            Some(rep) => self.executing.push((cmd, rep)),
+        } else {
+            self.executing.push((cmd, reps));
         }
     }
 
@@ -1955,6 +2032,16 @@ impl<'a> Sim<'a> {
                 Event::SchedulerRun => self.on_scheduler_run(),
                 Event::SchedulerFlush => self.on_scheduler_flush(),
                 Event::Sample => self.on_sample(),
+                Event::Expire(n) => self.on_expire(n),
+                Event::InterruptionNotice(n) => self.on_interruption_notice(n),
+                Event::InstanceGone(n) => self.on_instance_gone(n),
+                Event::InterruptionTrace(k) => self.on_interruption_trace(k as usize),
+                Event::DriftAt(k) => self.on_drift(k as usize),
+                Event::DeschedulerRun => self.on_descheduler_run(),
+                Event::ScriptedScale(w, k) => {
+                    let to = self.s.workloads[w as usize].replica_schedule[k as usize].1;
+                    self.scale_to(w as usize, to, Scaler::Script);
+                }
             }
             if check {
                 let cost = self.check_invariants(last.0, last.1).map_err(|message| {
@@ -1989,6 +2076,7 @@ impl<'a> Sim<'a> {
             nodes_peak: self.nodes_peak,
             disruptions: self.disruptions,
             pods_evicted: self.pods_evicted,
+            disruption: self.dis,
             solves: self.solves,
             workloads: self
                 .w

@@ -205,7 +205,7 @@ spec:
             r#"  region: us-east-1
   regoin: x"#,
         ),
-        r#"error: FILE:8:3: Scenario small: field `spec.regoin`: unknown field `regoin`, expected one of duration, seed, startTime, region, zones, prices, nodeGroups, workloads, queues, latency, karpenter, capacity, initialState"#,
+        r#"error: FILE:8:3: Scenario small: field `spec.regoin`: unknown field `regoin`, expected one of duration, seed, startTime, region, zones, prices, nodeGroups, workloads, queues, latency, karpenter, capacity, initialState, spotInterruptions, drift, descheduler"#,
     ),
     (
         "bad_consolidate_after",

@@ -3,6 +3,7 @@
 mod cli;
 mod corpus;
 mod determinism;
+mod disruption;
 mod errors;
 mod hpa_properties;
 mod hpa_upstream;
