@@ -187,7 +187,7 @@ fn photo_sharing_runs_keda_cron_jobs_and_the_leak() {
     assert_eq!(summary.workloads["mitene/web"].oom_killed, 0);
     assert!(summary.disruption.pods_evicted_by_cause["descheduled"] > 1_000);
     assert_eq!(summary.workloads["mitene/api"].oom_killed, 0);
-    let mut sources = read_sources(&[path.clone()], 1 << 26).unwrap();
+    let mut sources = read_sources(std::slice::from_ref(&path), 1 << 26).unwrap();
     let cut = sources[0]
         .text
         .find("apiVersion: descheduler/v1alpha1")
