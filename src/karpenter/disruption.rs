@@ -253,6 +253,10 @@ impl Disruption {
             }
             let outcome = match method {
                 Method::Emptiness => emptiness(s, c, &blocking, now),
+                // Nothing can have drifted before the first drift event.
+                Method::Drift if s.drift_events.first().is_none_or(|e| now < e.at_ms) => {
+                    Outcome::NoCandidates
+                }
                 Method::Drift => drift(s, c, topo, prov, &blocking, pending, now),
                 Method::MultiNode | Method::SingleNode => {
                     let lists =
@@ -407,8 +411,16 @@ pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: 
 }
 
 fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outcome {
+    // A pod's eviction cost is at most 0 only with a negative deletion cost or priority.
+    let maybe_costless = s.karpenter.version_minor >= 14
+        && s.workloads
+            .iter()
+            .any(|w| w.template.deletion_cost < 0 || w.template.priority < 0);
     let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
-        .filter(|&id| is_empty(s, c, id) && candidate(s, c, blocking, id, now))
+        .filter(|&id| {
+            (c.nodes[id as usize].active_pods == 0 || (maybe_costless && is_empty(s, c, id)))
+                && candidate(s, c, blocking, id, now)
+        })
         .collect();
     if cands.is_empty() {
         return Outcome::NoCandidates;
@@ -818,8 +830,15 @@ fn multi_node(
         .zip(&budget)
         .any(|(l, &b)| l.len() as i64 > b);
     let mut cands = Vec::new();
+    // Candidates the budgets can still admit; once none, the rest need not be ordered.
+    let mut admissible: i64 = pass
+        .lists
+        .iter()
+        .zip(&budget)
+        .map(|(l, &b)| b.min(l.len() as i64))
+        .sum();
     for id in all {
-        if cands.len() > MULTI_NODE_MAX_CANDIDATES {
+        if cands.len() > MULTI_NODE_MAX_CANDIDATES || admissible == 0 {
             break;
         }
         let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
@@ -827,6 +846,7 @@ fn multi_node(
         };
         if budget[p] > 0 {
             budget[p] -= 1;
+            admissible -= 1;
             cands.push(id);
         }
     }
@@ -965,12 +985,12 @@ fn simulate(
     max_new_claims: Option<usize>,
     now: Millis,
 ) -> Option<Simulated> {
-    if max_new_claims == Some(0) && ids.len() == 1 {
+    if max_new_claims == Some(0) {
         // Every pod must land on another existing node: if some workload has more pods than
         // the other nodes could each take on their own, the simulation cannot succeed.
         for w in 0..s.workloads.len() {
-            let count = i64::from(topo.on_node(w, ids[0]));
-            if count > 0 && prov.destination_slots(s, c, w, ids[0], now) < count {
+            let count: i64 = ids.iter().map(|&id| i64::from(topo.on_node(w, id))).sum();
+            if count > 0 && prov.destination_slots(s, c, w, ids, now) < count {
                 return None;
             }
         }

@@ -1235,7 +1235,7 @@ impl Provisioner {
         false
     }
 
-    /// How many pods of workload `w` moved off node `exclude` the other existing nodes could
+    /// How many pods of workload `w` moved off the nodes `exclude` the other existing nodes could
     /// hold at most (each node counted on its own, for any relaxation variant). A necessary
     /// condition for moving that many pods.
     pub fn destination_slots(
@@ -1243,7 +1243,7 @@ impl Provisioner {
         s: &Scenario,
         c: &Cluster,
         w: usize,
-        exclude: NodeId,
+        exclude: &[NodeId],
         now: Millis,
     ) -> i64 {
         let base = self.base(c, now);
@@ -1276,13 +1276,11 @@ impl Provisioner {
                 }
             }
         };
-        let own = base
-            .position
-            .get(exclude as usize)
-            .copied()
-            .flatten()
+        let own: i64 = exclude
+            .iter()
+            .filter_map(|&id| base.position.get(id as usize).copied().flatten())
             .map(|i| base.free[i as usize].count_fits(&req))
-            .unwrap_or(0);
+            .sum();
         total - own
     }
 
