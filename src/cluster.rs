@@ -296,6 +296,8 @@ pub struct Cluster {
     pub pods: Vec<Pod>,
     /// Every node ever launched.
     pub nodes: Vec<Node>,
+    /// Ids of live nodes, ascending.
+    live: Vec<NodeId>,
     /// Interned shapes.
     pub shapes: Vec<Shape>,
     /// Zone-interleaved list of Ready nodes, as kube-scheduler's node tree lists them.
@@ -354,7 +356,15 @@ impl Cluster {
         self.node_epoch += 1;
         self.nodes.push(node);
         self.mark_changed(now);
-        (self.nodes.len() - 1) as NodeId
+        let id = (self.nodes.len() - 1) as NodeId;
+        self.live.push(id);
+        id
+    }
+
+    /// Ids of the nodes not yet terminated, ascending: the controllers' loops run over these,
+    /// not over every node the run ever had.
+    pub fn live(&self) -> &[NodeId] {
+        &self.live
     }
 
     /// Makes a node visible to kube-scheduler (it became Ready).
@@ -399,6 +409,9 @@ impl Cluster {
         let was_ready = n.state == NodeState::Ready;
         n.state = NodeState::Terminated;
         n.terminated = Some(now);
+        if let Ok(i) = self.live.binary_search(&id) {
+            self.live.remove(i);
+        }
         n.removal.get_or_insert(reason);
         self.cost_rate_per_hour -= n.price_per_hour;
         self.alive -= 1;

@@ -188,7 +188,7 @@ pub fn eviction_cost(s: &Scenario, w: usize) -> f64 {
 pub fn budgets(s: &Scenario, c: &Cluster, reason: DisruptionReason, now: Millis) -> Vec<i64> {
     let mut nodes = vec![0i64; s.node_pools.len()];
     let mut disrupting = vec![0i64; s.node_pools.len()];
-    for n in &c.nodes {
+    for n in c.live().iter().map(|&id| &c.nodes[id as usize]) {
         let NodeOwner::Pool(p) = n.owner else {
             continue;
         };
@@ -416,7 +416,10 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outco
         && s.workloads
             .iter()
             .any(|w| w.template.deletion_cost < 0 || w.template.priority < 0);
-    let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
+    let mut cands: Vec<NodeId> = c
+        .live()
+        .iter()
+        .copied()
         .filter(|&id| {
             (c.nodes[id as usize].active_pods == 0 || (maybe_costless && is_empty(s, c, id)))
                 && candidate(s, c, blocking, id, now)
@@ -483,7 +486,10 @@ fn drift(
     // `do-not-disrupt` or a blocking PDB do not hold the node back (KC `statenode.go`
     // `ValidatePodsDisruptable`; KC suite_test.go:1034 and :1063).
     let none = vec![false; blocking.len()];
-    let mut cands: Vec<NodeId> = (0..c.nodes.len() as NodeId)
+    let mut cands: Vec<NodeId> = c
+        .live()
+        .iter()
+        .copied()
         .filter(|&id| {
             let n = &c.nodes[id as usize];
             let eventual = match n.owner {
@@ -675,7 +681,7 @@ fn keyed_candidates(
     now: Millis,
 ) -> Vec<Vec<(f64, NodeId)>> {
     let mut per_pool: Vec<Vec<NodeId>> = vec![Vec::new(); s.node_pools.len()];
-    for id in 0..c.nodes.len() as NodeId {
+    for &id in c.live() {
         let n = &c.nodes[id as usize];
         let NodeOwner::Pool(p) = n.owner else {
             continue;
@@ -750,14 +756,11 @@ impl FreeCapacity {
                     _ => true,
                 }
         };
-        let eligible_free = c
-            .nodes
-            .iter()
+        let live = || c.live().iter().map(|&id| &c.nodes[id as usize]);
+        let eligible_free = live()
             .filter(|n| eligible(n))
             .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
-        let all = c
-            .nodes
-            .iter()
+        let all = live()
             .filter(|n| n.alive() && !n.marked_for_deletion)
             .fold(Resources::ZERO, |a, n| a + n.free().max(&Resources::ZERO));
         // Pods every simulation must also fit on existing nodes: those of deleting nodes, and
@@ -941,7 +944,7 @@ fn single_node(
 /// the pods of nodes marked for deletion.
 pub fn simulation_pods(s: &Scenario, c: &Cluster, pending: &[PodId]) -> SimulationPods {
     let mut pods = pending.to_vec();
-    for n in &c.nodes {
+    for n in c.live().iter().map(|&id| &c.nodes[id as usize]) {
         if n.alive() && n.marked_for_deletion {
             pods.extend(
                 n.pods

@@ -517,7 +517,10 @@ impl Provisioner {
         let existing = match &self.order_cache {
             Some((epoch, order)) if *epoch == c.node_epoch => order.clone(),
             _ => {
-                let mut existing: Vec<NodeId> = (0..c.nodes.len() as NodeId)
+                let mut existing: Vec<NodeId> = c
+                    .live()
+                    .iter()
+                    .copied()
                     .filter(|&id| {
                         let n = &c.nodes[id as usize];
                         n.alive() && !n.marked_for_deletion
@@ -636,8 +639,9 @@ impl Provisioner {
         if remaining.iter().any(|r| r.iter().any(Option::is_some)) {
             // Consolidation candidates do not count: upstream simulates with the active nodes
             // minus the candidates (`SimulateScheduling`).
-            for (id, n) in c.nodes.iter().enumerate() {
-                if !n.alive() || n.marked_for_deletion || opts.exclude.contains(&(id as NodeId)) {
+            for &id in c.live() {
+                let n = &c.nodes[id as usize];
+                if !n.alive() || n.marked_for_deletion || opts.exclude.contains(&id) {
                     continue;
                 }
                 if let NodeOwner::Pool(p) = n.owner {
