@@ -345,11 +345,12 @@ pub(super) fn descheduler(
         }
     };
     let Some((ctx, p)) = policies.first() else {
-        if let Some((ctx, _)) = settings {
-            return Err(ctx.err(
-                "spec.descheduler",
-                "is set but there is no DeschedulerPolicy document",
-            ));
+        if let Some((ctx, d)) = settings {
+            let msg = "is set but there is no DeschedulerPolicy document";
+            return Err(match &d.interval {
+                Some(i) => ctx.err_at(i, "spec.descheduler.interval", msg),
+                None => ctx.err("spec.descheduler", msg),
+            });
         }
         return Ok(None);
     };

@@ -19,6 +19,108 @@ use Make::*;
 
 const CASES: &[(&str, Make, &str)] = &[
     (
+        "descheduler_bad_api",
+        Append("---\napiVersion: descheduler/v1beta1\nkind: DeschedulerPolicy\n"),
+        r#"error: FILE:56: field `apiVersion`: DeschedulerPolicy apiVersion "descheduler/v1beta1" is not supported; ksim reads descheduler/v1alpha1 and descheduler/v1alpha2"#,
+    ),
+    (
+        "descheduler_no_max",
+        Append(
+            "---\napiVersion: descheduler/v1alpha1\nkind: DeschedulerPolicy\nstrategies:\n  PodLifeTime:\n    enabled: true\n    params:\n      namespaces: {include: [default]}\n",
+        ),
+        r#"error: FILE:56: DeschedulerPolicy: field `strategies.PodLifeTime.params.podLifeTime.maxPodLifeTimeSeconds`: required: ksim simulates PodLifeTime by pod age only (states and conditions are not simulated)"#,
+    ),
+    (
+        "descheduler_states",
+        Append(
+            "---\napiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: PodLifeTime, args: {maxPodLifeTimeSeconds: 60, states: [Running]}}]\n    plugins: {deschedule: {enabled: [PodLifeTime]}}\n",
+        ),
+        r#"error: FILE:60:82: DeschedulerPolicy: field `profiles[0].pluginConfig[0].args.states`: pod states are not simulated; remove the field"#,
+    ),
+    (
+        "descheduler_include_exclude",
+        Append(
+            "---\napiVersion: descheduler/v1alpha1\nkind: DeschedulerPolicy\nstrategies:\n  PodLifeTime:\n    enabled: true\n    params:\n      podLifeTime: {maxPodLifeTimeSeconds: 60}\n      namespaces: {include: [a], exclude: [b]}\n",
+        ),
+        r#"error: FILE:56: DeschedulerPolicy: field `strategies.PodLifeTime.params.namespaces`: only one of include and exclude can be set"#,
+    ),
+    (
+        "descheduler_typo",
+        Append(
+            "---\napiVersion: descheduler/v1alpha1\nkind: DeschedulerPolicy\nstrategies:\n  PodLifetime: {enabled: true}\n",
+        ),
+        r#"error: FILE:59:3: DeschedulerPolicy: field `strategies.PodLifetime`: unknown field `PodLifetime`, expected one of PodLifeTime, RemoveDuplicates, LowNodeUtilization, HighNodeUtilization, RemovePodsViolatingInterPodAntiAffinity, RemovePodsViolatingNodeAffinity, RemovePodsViolatingNodeTaints, RemovePodsViolatingTopologySpreadConstraint, RemovePodsHavingTooManyRestarts, RemoveFailedPods"#,
+    ),
+    (
+        "descheduler_profiles_in_v1alpha1",
+        Append("---\napiVersion: descheduler/v1alpha1\nkind: DeschedulerPolicy\nprofiles: []\n"),
+        r#"error: FILE:56: DeschedulerPolicy: field `profiles`: profiles is a descheduler/v1alpha2 field; v1alpha1 uses strategies"#,
+    ),
+    (
+        "descheduler_interval_without_policy",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  descheduler: {interval: 5m}\n",
+        ),
+        r#"error: FILE:8:27: Scenario small: field `spec.descheduler.interval`: is set but there is no DeschedulerPolicy document"#,
+    ),
+    (
+        "spot_interruption_count_and_fraction",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  spotInterruptions: [{at: 1m, count: 1, fraction: 0.5}]\n",
+        ),
+        r#"error: FILE:8:39: Scenario small: field `spec.spotInterruptions[0].count`: give count or fraction, not both"#,
+    ),
+    (
+        "spot_interruption_zone",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  spotInterruptions: [{at: 1m, zones: [us-west-2a], count: 1}]\n",
+        ),
+        r#"error: FILE:8:40: Scenario small: field `spec.spotInterruptions[0].zones`: unknown zone "us-west-2a"; the scenario's zones are us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f"#,
+    ),
+    (
+        "spot_interruption_fraction",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  spotInterruptions: [{at: 1m, fraction: 1.5}]\n",
+        ),
+        r#"error: FILE:8:42: Scenario small: field `spec.spotInterruptions[0].fraction`: must be above 0 and at most 1"#,
+    ),
+    (
+        "drift_unknown_pool",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  drift: [{at: 1h, nodePools: [spot]}]\n",
+        ),
+        r#"error: FILE:8:32: Scenario small: field `spec.drift[0].nodePools`: no NodePool named "spot""#,
+    ),
+    (
+        "scripted_replicas_with_hpa",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  workloads: [{name: api, replicas: [{at: 0s, replicas: 2}]}]\n",
+        ),
+        r#"error: FILE:53:65: HorizontalPodAutoscaler default/api: field `spec.scaleTargetRef.name`: Deployment api has scripted replicas in the Scenario's spec.workloads; it cannot also have an HPA"#,
+    ),
+    (
+        "scripted_replicas_order",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  workloads: [{name: api, replicas: [{at: 5m, replicas: 2}, {at: 1m, replicas: 3}]}]\n",
+        ),
+        r#"error: FILE:8:66: Scenario small: field `spec.workloads[0].replicas[1].at`: steps must be in increasing time order"#,
+    ),
+    (
+        "karpenter_version_bad",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  karpenter: {version: v1.15}\n",
+        ),
+        r#"error: FILE:8:24: Scenario small: field `spec.karpenter.version`: must be a Karpenter v1 release from v1.0 to v1.14, got "v1.15""#,
+    ),
+    (
         "replicas_string",
         Replace(r#"  replicas: 3"#, r#"  replicas: three"#),
         r#"error: FILE:35:13: Deployment default/api: field `spec.replicas`: expected an integer"#,

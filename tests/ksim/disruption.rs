@@ -724,3 +724,60 @@ fn consolidate_after_trades_cost_for_churn_on_the_reference_day() {
     // Node churn: more nodes come and go with a short window.
     assert!(results[0].2 > results[2].2, "{results:?}");
 }
+
+// ----- versions ---------------------------------------------------------------------------------
+
+/// One m7g.xlarge holding one pod of priority −10⁸, whose eviction cost is
+/// `clamp(1 − 10⁸/2²⁵) = −1.98` (KC `pkg/utils/disruption/disruption.go` `EvictionCost`).
+fn low_priority_node(version: &str) -> SimResult {
+    run_yaml(&scenario(
+        "20m",
+        &(scripts(&[("buffer", "[{at: 0s, replicas: 1}]")])
+            + &format!("  karpenter: {{version: {version}}}\n")),
+        &(pool(
+            "default",
+            ON_DEMAND_XL,
+            "on-demand",
+            "",
+            "    consolidationPolicy: WhenEmptyOrUnderutilized\n    consolidateAfter: 1m",
+        ) + &deployment("buffer", "1", "", "      priority: -100000000")),
+    ))
+    .1
+}
+
+/// KC v1.14 emptiness.go (`RescheduleDisruptionCost ≤ 1`; emptiness_test.go:868 "should not
+/// consider a node with real pods AND buffer pods as empty" is the converse): from v1.14 a node
+/// whose only pod has a non-positive eviction cost counts as empty; in v1.13 it does not, and as
+/// the pod fits nowhere else the node stays.
+#[test]
+fn v1_14_counts_nodes_of_costless_pods_as_empty() {
+    let r14 = low_priority_node("v1.14");
+    assert!(r14.disruption.commands_by_method.contains_key("emptiness"));
+    let r13 = low_priority_node("v1.13.2");
+    assert!(
+        r13.disruption.commands_by_method.is_empty(),
+        "{:?}",
+        r13.disruption
+    );
+}
+
+/// `spec.karpenter.version` is validated.
+#[test]
+fn karpenter_version_is_checked() {
+    let yaml = scenario("10m", "  karpenter: {version: v2.0}\n", "");
+    let err = load(
+        &[Source {
+            name: "test.yaml".into(),
+            base_dir: None,
+            text: yaml,
+        }],
+        &Overrides::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("spec.karpenter.version")
+            && err.contains("must be a Karpenter v1 release from v1.0 to v1.14"),
+        "{err}"
+    );
+}

@@ -33,6 +33,9 @@ struct ClusterSpec {
     trouble: &'static str,
     /// Workload 0 keeps its pods one per node (required hostname anti-affinity).
     anti_affinity: bool,
+    /// Forceful disruption: nodes expire after 40 minutes with a 5-minute
+    /// terminationGracePeriod, and the descheduler recycles pods older than 15 minutes.
+    lifecycle: bool,
 }
 
 fn workload() -> impl Strategy<Value = WorkloadSpec> {
@@ -86,7 +89,11 @@ fn cluster() -> impl Strategy<Value = ClusterSpec> {
             "  capacity:\n    - {capacityType: spot, unavailableProbability: 0.5, until: 1h}\n",
             "  capacity:\n    - {maxNodes: 3}\n    - {registrationFailureProbability: 0.2}\n",
             "  karpenter: {launchErrorProbability: 0.6}\n  capacity:\n    - {zones: [us-east-1a], unavailableProbability: 1}\n",
+            "  spotInterruptions:\n    - {at: 20m, fraction: 0.5}\n    - {at: 50m, count: 2}\n  capacity:\n    - {capacityType: spot, interruptionFrequency: 1}\n",
+            "  drift:\n    - {at: 30m}\n  karpenter: {version: v1.4}\n",
+            "  karpenter: {version: v1.13, spotToSpotConsolidation: true}\n",
         ]),
+        any::<bool>(),
         any::<bool>(),
     )
         .prop_map(
@@ -101,6 +108,7 @@ fn cluster() -> impl Strategy<Value = ClusterSpec> {
                 workloads,
                 trouble,
                 anti_affinity,
+                lifecycle,
             )| {
                 ClusterSpec {
                     types,
@@ -113,6 +121,7 @@ fn cluster() -> impl Strategy<Value = ClusterSpec> {
                     workloads,
                     trouble,
                     anti_affinity,
+                    lifecycle,
                 }
             },
         )
@@ -159,6 +168,7 @@ spec:
       requirements:
         - {{key: node.kubernetes.io/instance-type, operator: In, values: [{types}]}}
         - {{key: karpenter.sh/capacity-type, operator: In, values: [{cap}]}}
+{lifecycle}
   disruption:
     consolidationPolicy: {policy}
     consolidateAfter: {after}
@@ -171,8 +181,18 @@ spec: {{}}
         types = types.join(", "),
         cap = c.capacity,
         policy = c.policy,
-        after = c.consolidate_after
+        after = c.consolidate_after,
+        lifecycle = if c.lifecycle {
+            "      expireAfter: 40m\n      terminationGracePeriod: 5m"
+        } else {
+            ""
+        }
     ));
+    if c.lifecycle {
+        out.push_str(
+            "---\napiVersion: descheduler/v1alpha2\nkind: DeschedulerPolicy\nprofiles:\n  - name: p\n    pluginConfig: [{name: PodLifeTime, args: {maxPodLifeTimeSeconds: 900}}]\n    plugins: {deschedule: {enabled: [PodLifeTime]}}\n",
+        );
+    }
     for (i, w) in c.workloads.iter().enumerate() {
         out.push_str(&format!(
             r#"---
