@@ -573,13 +573,12 @@ fn drift(
     }
 }
 
-fn savings_ratio(c: &Cluster, costs: &[f64], id: NodeId) -> f64 {
+/// `uniform` is the eviction cost every workload shares, if they all share one.
+fn savings_ratio(c: &Cluster, costs: &[f64], uniform: Option<f64>, id: NodeId) -> f64 {
     let n = &c.nodes[id as usize];
-    if let Some(&first) = costs.first()
-        && costs.iter().all(|&k| k == first)
-    {
+    if let Some(k) = uniform {
         // Every workload has the same eviction cost: the sum is a multiple of the pod count.
-        return n.price_per_hour / (1.0 + first * n.active_pods as f64);
+        return n.price_per_hour / (1.0 + k * n.active_pods as f64);
     }
     let cost: f64 = n
         .pods
@@ -697,6 +696,10 @@ fn keyed_candidates(
     let costs: Vec<f64> = (0..s.workloads.len())
         .map(|w| eviction_cost(s, w).max(0.0))
         .collect();
+    let uniform = costs
+        .first()
+        .copied()
+        .filter(|&k| costs.iter().all(|&x| x == k));
     per_pool
         .into_iter()
         .map(|list| {
@@ -704,7 +707,7 @@ fn keyed_candidates(
                 .iter()
                 .map(|&id| {
                     if v14 {
-                        (-savings_ratio(c, &costs, id), id)
+                        (-savings_ratio(c, &costs, uniform, id), id)
                     } else {
                         (disruption_cost(s, c, id, now), id)
                     }
@@ -988,7 +991,7 @@ fn simulate(
     max_new_claims: Option<usize>,
     now: Millis,
 ) -> Option<Simulated> {
-    if max_new_claims == Some(0) {
+    if max_new_claims == Some(0) && ids.len() == 1 {
         // Every pod must land on another existing node: if some workload has more pods than
         // the other nodes could each take on their own, the simulation cannot succeed.
         for w in 0..s.workloads.len() {
