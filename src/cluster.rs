@@ -269,6 +269,31 @@ impl Node {
         cost
     }
 
+    /// The hourly price of the node's capacity its requests leave unused: the whole price while
+    /// it is not Ready; once Ready, the price times one minus the larger of its CPU and memory
+    /// request fractions (DaemonSet requests count as used); 0 once terminated.
+    pub fn idle_usd_per_hour(&self) -> f64 {
+        match self.state {
+            NodeState::Terminated => 0.0,
+            NodeState::Ready => {
+                let a = &self.allocatable;
+                let frac = |used: i64, total: i64| {
+                    if total > 0 {
+                        used as f64 / total as f64
+                    } else {
+                        1.0
+                    }
+                };
+                let used = frac(self.requested.cpu_m, a.cpu_m)
+                    .max(frac(self.requested.mem_b, a.mem_b))
+                    .clamp(0.0, 1.0);
+                self.price_per_hour * (1.0 - used)
+            }
+            // Launching: nothing can run on it yet.
+            _ => self.price_per_hour,
+        }
+    }
+
     /// Free resources.
     pub fn free(&self) -> Resources {
         self.allocatable - self.requested
@@ -287,6 +312,41 @@ pub struct Shape {
     pub labels: Labels,
     /// Taints.
     pub taints: Vec<Taint>,
+}
+
+/// The cost lower bound and the idle cost (see `docs/output.md`, `cost`).
+///
+/// The bound: at every instant, the CPU and memory requested by bound pods, each priced at the
+/// cheapest price per unit of allocatable among the offerings the scenario allows (the larger
+/// of the two), integrated over time. No configuration can run those pods for less.
+#[derive(Debug, Default, Clone)]
+pub struct CostBounds {
+    /// Cheapest price per allocatable CPU core of any allowed offering, USD per core-hour.
+    pub usd_per_core_hour: f64,
+    /// Cheapest price per allocatable GiB of memory of any allowed offering, USD per GiB-hour.
+    pub usd_per_gib_hour: f64,
+    /// Requests of the pods bound to nodes (DaemonSet overhead excluded).
+    pub pod_requests: Resources,
+    /// Sum over live nodes of [`Node::idle_usd_per_hour`].
+    pub idle_rate_per_hour: f64,
+    /// The lower bound accrued, USD.
+    pub lower_bound_usd: f64,
+    /// Idle cost accrued, USD.
+    pub idle_usd: f64,
+}
+
+impl CostBounds {
+    /// The lower bound's current rate, USD per hour.
+    pub fn lower_bound_per_hour(&self) -> f64 {
+        let cores = self.pod_requests.cpu_m as f64 / 1000.0;
+        let gib = self.pod_requests.mem_b as f64 / crate::resources::GIB as f64;
+        (cores * self.usd_per_core_hour).max(gib * self.usd_per_gib_hour)
+    }
+
+    fn accrue(&mut self, hours: f64) {
+        self.lower_bound_usd += self.lower_bound_per_hour() * hours;
+        self.idle_usd += self.idle_rate_per_hour.max(0.0) * hours;
+    }
 }
 
 /// All pods and nodes.
@@ -311,6 +371,8 @@ pub struct Cluster {
     pub cost_rate_per_hour: f64,
     /// Cost accrued up to `cost_updated`.
     pub cost_accrued: f64,
+    /// The cost lower bound and idle cost, accrued with the cost.
+    pub bounds: CostBounds,
     cost_updated: Millis,
     /// Bumped on every change Karpenter's cluster state treats as a consolidation trigger.
     pub change_counter: u64,
@@ -342,8 +404,9 @@ impl Cluster {
     /// Brings cost accrual up to `now`.
     pub fn accrue(&mut self, now: Millis) {
         if now > self.cost_updated {
-            self.cost_accrued +=
-                self.cost_rate_per_hour * (now - self.cost_updated) as f64 / 3_600_000.0;
+            let hours = (now - self.cost_updated) as f64 / 3_600_000.0;
+            self.cost_accrued += self.cost_rate_per_hour * hours;
+            self.bounds.accrue(hours);
             self.cost_updated = now;
         }
     }
@@ -354,6 +417,7 @@ impl Cluster {
         self.cost_rate_per_hour += node.price_per_hour;
         self.alive += 1;
         self.node_epoch += 1;
+        self.bounds.idle_rate_per_hour += node.idle_usd_per_hour();
         self.nodes.push(node);
         self.mark_changed(now);
         let id = (self.nodes.len() - 1) as NodeId;
@@ -369,6 +433,8 @@ impl Cluster {
 
     /// Makes a node visible to kube-scheduler (it became Ready).
     pub fn node_ready(&mut self, id: NodeId, now: Millis) {
+        self.accrue(now);
+        let old_idle = self.nodes[id as usize].idle_usd_per_hour();
         let n = &mut self.nodes[id as usize];
         n.state = NodeState::Ready;
         n.ready_at = Some(now);
@@ -383,19 +449,22 @@ impl Cluster {
         self.tree_dirty = true;
         self.node_epoch += 1;
         self.mark_changed(now);
+        self.bounds.idle_rate_per_hour += self.nodes[id as usize].idle_usd_per_hour() - old_idle;
     }
 
     /// Changes a running instance's price from `now` on (a spot price change).
     pub fn set_price(&mut self, id: NodeId, usd_per_hour: f64, now: Millis) {
         self.accrue(now);
-        let n = &mut self.nodes[id as usize];
-        if n.state == NodeState::Terminated {
+        if self.nodes[id as usize].state == NodeState::Terminated {
             return;
         }
+        let old_idle = self.nodes[id as usize].idle_usd_per_hour();
+        let n = &mut self.nodes[id as usize];
         n.billed_before_usd += n.price_per_hour * (now - n.price_since) as f64 / 3_600_000.0;
         n.price_since = now;
         self.cost_rate_per_hour += usd_per_hour - n.price_per_hour;
         n.price_per_hour = usd_per_hour;
+        self.bounds.idle_rate_per_hour += self.nodes[id as usize].idle_usd_per_hour() - old_idle;
     }
 
     /// Terminates a node's instance: it leaves the node list and billing stops, with the EC2
@@ -407,6 +476,7 @@ impl Cluster {
             return;
         }
         let was_ready = n.state == NodeState::Ready;
+        self.bounds.idle_rate_per_hour -= n.idle_usd_per_hour();
         n.state = NodeState::Terminated;
         n.terminated = Some(now);
         if let Ok(i) = self.live.binary_search(&id) {
@@ -489,6 +559,9 @@ impl Cluster {
         nonzero: Resources,
         now: Millis,
     ) {
+        self.accrue(now);
+        let old_idle = self.nodes[node as usize].idle_usd_per_hour();
+        self.bounds.pod_requests += requests;
         let n = &mut self.nodes[node as usize];
         n.requested += requests;
         n.nonzero_requested += nonzero;
@@ -503,6 +576,7 @@ impl Cluster {
         p.node_slot = slot;
         p.generation += 1;
         self.mark_changed(now);
+        self.bounds.idle_rate_per_hour += self.nodes[node as usize].idle_usd_per_hour() - old_idle;
     }
 
     /// Marks a bound pod as terminating; its resources stay held until [`Cluster::release`].
@@ -531,6 +605,9 @@ impl Cluster {
         p.gone = Some(now);
         let Some(node) = p.node else { return };
         let slot = p.node_slot as usize;
+        self.accrue(now);
+        let old_idle = self.nodes[node as usize].idle_usd_per_hour();
+        self.bounds.pod_requests -= requests;
         let n = &mut self.nodes[node as usize];
         n.requested -= requests;
         n.nonzero_requested -= nonzero;
@@ -539,6 +616,7 @@ impl Cluster {
             self.pods[moved as usize].node_slot = slot as u32;
         }
         self.mark_changed(now);
+        self.bounds.idle_rate_per_hour += self.nodes[node as usize].idle_usd_per_hour() - old_idle;
     }
 }
 

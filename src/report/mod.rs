@@ -71,6 +71,15 @@ pub struct CostSummary {
     pub by_node_group: BTreeMap<String, f64>,
     /// By availability zone.
     pub by_zone: BTreeMap<String, f64>,
+    /// A cost no configuration can beat: the CPU and memory requested by running pods over time,
+    /// each at the cheapest price per allocatable unit among the allowed offerings (the larger
+    /// of the two at every instant).
+    pub lower_bound_usd: f64,
+    /// `lower_bound_usd / total_usd` (1 is perfect; 0 when nothing was spent).
+    pub efficiency: f64,
+    /// The price of node capacity left unrequested: each node's price times one minus the larger
+    /// of its CPU and memory request fractions (all of it while the node is not Ready).
+    pub idle_usd: f64,
     /// Where the prices came from.
     pub price_source: String,
     /// True when the prices are for another region than the scenario's.
@@ -600,6 +609,13 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             by_instance_type: round_map(by_type),
             by_node_group: round_map(by_group),
             by_zone: round_map(by_zone),
+            lower_bound_usd: round6(c.bounds.lower_bound_usd),
+            efficiency: if total > 0.0 {
+                round6(c.bounds.lower_bound_usd / total)
+            } else {
+                0.0
+            },
+            idle_usd: round6(c.bounds.idle_usd),
             price_source: s.prices.source.description.clone(),
             prices_are_proxy: s.prices_are_proxy,
         },

@@ -20,6 +20,13 @@ pub fn render_table(s: &Summary) -> String {
     for (k, v) in &s.cost.by_capacity_type {
         let _ = writeln!(o, "  {:<21} ${:>12.2}", k, v);
     }
+    let _ = writeln!(
+        o,
+        "  lower bound           ${:>12.2}  (efficiency {:.1} %)",
+        s.cost.lower_bound_usd,
+        s.cost.efficiency * 100.0
+    );
+    let _ = writeln!(o, "  idle capacity         ${:>12.2}", s.cost.idle_usd);
     let _ = writeln!(o, "  by node group / pool:");
     for (k, v) in &s.cost.by_node_group {
         let _ = writeln!(o, "    {:<19} ${:>12.2}", k, v);

@@ -8,6 +8,28 @@ use crate::cloud::pricing::CapacityType;
 use crate::error::InputError;
 use serde_saphyr::Spanned;
 
+/// The Spot Instance Advisor's interruption-frequency buckets and the monthly fraction ksim
+/// takes for each: the middle of the bucket, and for ">20%" its lower bound plus half a bucket
+/// width (the Advisor gives no upper bound).
+pub const ADVISOR_BUCKETS: &[(&str, f64)] = &[
+    ("<5%", 0.025),
+    ("5-10%", 0.075),
+    ("10-15%", 0.125),
+    ("15-20%", 0.175),
+    (">20%", 0.225),
+];
+
+/// A fraction in [0, 1], or an Advisor bucket.
+fn interruption_frequency(text: &str) -> Option<f64> {
+    if let Some(&(_, f)) = ADVISOR_BUCKETS.iter().find(|(b, _)| *b == text.trim()) {
+        return Some(f);
+    }
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| (0.0..=1.0).contains(f))
+}
+
 /// Parses the Scenario's capacity rules.
 pub(super) fn capacity(
     ctx: &Ctx,
@@ -83,10 +105,16 @@ pub(super) fn capacity(
         };
         let interruption_frequency = match &r.interruption_frequency {
             None => None,
-            Some(_) => Some(probability(
-                &r.interruption_frequency,
-                "interruptionFrequency",
-            )?),
+            Some(v) => Some(interruption_frequency(&v.value.0).ok_or_else(|| {
+                ctx.err_at(
+                    v,
+                    &f("interruptionFrequency"),
+                    format!(
+                        "must be a fraction between 0 and 1 or a Spot Instance Advisor bucket (<5%, 5-10%, 10-15%, 15-20%, >20%), got {:?}",
+                        v.value.0
+                    ),
+                )
+            })?),
         };
         if interruption_frequency.is_some() && capacity_type == Some(CapacityType::OnDemand) {
             return Err(ctx.err(
@@ -113,4 +141,19 @@ pub(super) fn capacity(
         });
     }
     Ok(CapacityModel { rules })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advisor_buckets_and_fractions() {
+        assert_eq!(interruption_frequency("<5%"), Some(0.025));
+        assert_eq!(interruption_frequency(">20%"), Some(0.225));
+        assert_eq!(interruption_frequency("0.08"), Some(0.08));
+        assert_eq!(interruption_frequency("1"), Some(1.0));
+        assert_eq!(interruption_frequency("1.5"), None);
+        assert_eq!(interruption_frequency("<4%"), None);
+    }
 }

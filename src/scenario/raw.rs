@@ -1612,6 +1612,7 @@ pub struct CapacityRule {
     pub unavailable_probability: Option<Spanned<f64>>,
     /// Probability that a launched instance never registers.
     pub registration_failure_probability: Option<Spanned<f64>>,
-    /// Spot interruption frequency (fraction reclaimed per month).
-    pub interruption_frequency: Option<Spanned<f64>>,
+    /// Spot interruption frequency (fraction reclaimed per month), or a Spot Instance Advisor
+    /// bucket such as `"<5%"`.
+    pub interruption_frequency: Option<Spanned<Scalar>>,
 }

@@ -708,6 +708,9 @@ impl<'a> Sim<'a> {
                 k += 1;
             }
         }
+        let (per_core, per_gib) = self.cheapest_unit_prices();
+        self.c.bounds.usd_per_core_hour = per_core;
+        self.c.bounds.usd_per_gib_hour = per_gib;
         // Managed node groups: Ready at t = 0.
         for (gi, g) in s.node_groups.iter().enumerate() {
             for i in 0..g.size {
@@ -911,6 +914,47 @@ impl<'a> Sim<'a> {
             self.w[wi].recent_ready.clear();
         }
         Ok(())
+    }
+
+    /// The cheapest price per allocatable CPU core and per allocatable GiB among every offering
+    /// the scenario allows — each NodePool's admitted offerings at their lowest price over the
+    /// run (spot price traces included) and the managed node groups — for the cost lower bound.
+    fn cheapest_unit_prices(&self) -> (f64, f64) {
+        let s = self.s;
+        let table = &self.prov.table;
+        let mut lowest: Vec<Option<f64>> = table.price.clone();
+        for ch in &s.spot_prices {
+            for &z in &ch.zones {
+                let i = table.idx(ch.instance_type, z, CapacityType::Spot);
+                lowest[i] = Some(lowest[i].map_or(ch.usd_per_hour, |p| p.min(ch.usd_per_hour)));
+            }
+        }
+        let (mut per_core, mut per_gib) = (f64::INFINITY, f64::INFINITY);
+        let mut consider = |price: f64, alloc: Resources| {
+            if alloc.cpu_m > 0 {
+                per_core = per_core.min(price / (alloc.cpu_m as f64 / 1000.0));
+            }
+            if alloc.mem_b > 0 {
+                per_gib = per_gib.min(price / (alloc.mem_b as f64 / crate::resources::GIB as f64));
+            }
+        };
+        for pool in &self.prov.pools {
+            for i in pool.admitted.iter() {
+                if let Some(price) = lowest[i] {
+                    consider(price, pool.allocatable[table.decode(i).0]);
+                }
+            }
+        }
+        for g in &s.node_groups {
+            let alloc = s.catalog.get(g.instance_type).allocatable(&g.kubelet);
+            for z in 0..s.zones.len() {
+                if let Some(price) = lowest[table.idx(g.instance_type, z, g.capacity_type)] {
+                    consider(price, alloc);
+                }
+            }
+        }
+        let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+        (finite(per_core), finite(per_gib))
     }
 
     // ----- nodes ------------------------------------------------------------------------------

@@ -19,6 +19,14 @@ use Make::*;
 
 const CASES: &[(&str, Make, &str)] = &[
     (
+        "interruption_frequency_bucket",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  capacity: [{capacityType: spot, interruptionFrequency: \"<4%\"}]\n",
+        ),
+        r#"error: FILE:8:58: Scenario small: field `spec.capacity[0].interruptionFrequency`: must be a fraction between 0 and 1 or a Spot Instance Advisor bucket (<5%, 5-10%, 10-15%, 15-20%, >20%), got "<4%""#,
+    ),
+    (
         "descheduler_bad_api",
         Append("---\napiVersion: descheduler/v1beta1\nkind: DeschedulerPolicy\n"),
         r#"error: FILE:56: field `apiVersion`: DeschedulerPolicy apiVersion "descheduler/v1beta1" is not supported; ksim reads descheduler/v1alpha1 and descheduler/v1alpha2"#,

@@ -6,8 +6,10 @@
 //!   `pkg/controllers/disruption/{consolidation,emptiness,drift,suite}_test.go`,
 //!   `pkg/controllers/node/termination/suite_test.go`,
 //!   `pkg/controllers/nodeclaim/expiration/suite_test.go`.
-//! - "KA": aws/karpenter-provider-aws `pkg/controllers/interruption/suite_test.go`.
-//! - "DS": kubernetes-sigs/descheduler `pkg/framework/plugins/podlifetime/pod_lifetime_test.go`.
+//! - "KA": aws/karpenter-provider-aws (commit `1d927085d`) `pkg/controllers/interruption/suite_test.go`.
+//! - "DS": kubernetes-sigs/descheduler (commit `94a0fbdcbbf3`)
+//!   `pkg/framework/plugins/podlifetime/pod_lifetime_test.go`, whose table rows are cited by their
+//!   `description`.
 //!
 //! Only the expectations are ported. The scenarios are cold starts with constant latencies
 //! (node launch 30 s, pod startup 2 s, shutdown 1 s) and scripted replica counts, so every time
@@ -335,7 +337,8 @@ fn big_node(pool_types: &str, pod_meta: &str, disruption_extra: &str) -> (Scenar
     ))
 }
 
-/// KC consolidation_test.go Replace context, "can replace node": an on-demand m7g.2xlarge
+/// KC consolidation_test.go:1006 `DescribeTable("can replace node")`, entry "if the candidate is
+/// on-demand node" (:1058): an on-demand m7g.2xlarge
 /// whose one 2-core pod fits an m7g.xlarge is replaced by the strictly cheaper m7g.xlarge,
 /// which is initialized before the old node is drained.
 #[test]
@@ -452,9 +455,10 @@ fn expiring(template: &str, pdb: bool) -> (Scenario, SimResult) {
     ))
 }
 
-/// KC nodeclaim/expiration suite_test.go "should expire the node if the nodeclaim is expired"
-/// with a budget of 0: expiry is forceful and not limited by budgets. The pods are provisioned
-/// for at once and move to a new node.
+/// KC nodeclaim/expiration suite_test.go:158 "should delete NodeClaims if the nodeClaim is
+/// expired but the node isn't", here with a budget of 0: expiry is forceful and not limited by
+/// budgets (KA `docs/concepts/disruption.md`, "Forceful"). The pods are provisioned for at once
+/// and move to a new node.
 #[test]
 fn expiry_is_not_limited_by_budgets() {
     let (s, r) = expiring("      expireAfter: 30m", false);
@@ -469,8 +473,8 @@ fn expiry_is_not_limited_by_budgets() {
     assert_eq!(when_done(&r), 0);
 }
 
-/// KC termination suite_test.go "should not evict pods that have a PDB that blocks eviction"
-/// (drain respects PDBs): without a terminationGracePeriod the expired node stays cordoned.
+/// KC node/termination suite_test.go:368 "should fail to evict pods that violate a PDB": without
+/// a terminationGracePeriod the expired node stays cordoned with its pods.
 #[test]
 fn a_pdb_blocks_the_drain() {
     let (s, r) = expiring("      expireAfter: 30m", true);
@@ -479,8 +483,9 @@ fn a_pdb_blocks_the_drain() {
     assert_eq!(r.pods_evicted, 0);
 }
 
-/// KC termination suite_test.go, terminationGracePeriod: pods are deleted at the node's
-/// termination time minus their own grace period (30 s) whatever their PDB says.
+/// KC node/termination suite_test.go:751 "should preemptively delete pods to satisfy their
+/// terminationGracePeriodSeconds": pods are deleted at the node's termination time minus their
+/// own grace period (30 s), whatever their PDB says.
 #[test]
 fn termination_grace_period_overrides_the_pdb() {
     let (s, r) = expiring(
@@ -496,10 +501,10 @@ fn termination_grace_period_overrides_the_pdb() {
 
 // ----- spot interruption ------------------------------------------------------------------------
 
-/// KA interruption suite_test.go "should delete the NodeClaim when receiving a spot interruption
-/// warning": the node is cordoned and drained and a replacement is launched at once; the
-/// offering is marked unavailable, so the new node uses another offering; EC2 reclaims the
-/// instance 2 minutes after the notice.
+/// KA interruption suite_test.go:137 "should delete the NodeClaim when receiving a spot
+/// interruption warning" and :279 "should mark the ICE cache for the offering when getting a spot
+/// interruption warning": the node is cordoned and drained and a replacement is launched at once
+/// in another offering; EC2 reclaims the instance 2 minutes after the notice.
 #[test]
 fn spot_interruption_triggers_a_replacement() {
     let (s, r) = run_yaml(&scenario(
@@ -629,10 +634,10 @@ fn evicted_at(r: &SimResult, workload: usize) -> Vec<u64> {
     v
 }
 
-/// DS pod_lifetime_test.go, "evict pod older than maxPodLifeTimeSeconds" with the label selector
-/// of the photo-sharing cluster's policy (descheduler/v1alpha1): pods strictly older than the
-/// limit are evicted at the first run that sees them so; runs are every 2 minutes; `other`
-/// does not match the selector.
+/// DS "Two pods in the `dev` Namespace, 1 is new and 1 very is old. 1 should be evicted." with
+/// the namespace and label selector of the photo-sharing cluster's policy (descheduler/v1alpha1):
+/// pods older than the limit are evicted at the first run that sees them so (runs every 2
+/// minutes); `other` does not match the selector.
 #[test]
 fn pod_lifetime_evicts_pods_strictly_older_than_the_limit() {
     let policy = r#"---
@@ -654,8 +659,8 @@ strategies:
     assert_eq!(when_done(&r), 0);
 }
 
-/// DS "evict pods respecting PDB" (the Eviction API): with `maxUnavailable: 1` one pod goes per
-/// run while its replacement is not Ready; v1alpha2 profile syntax; `maxNoOfPodsToEvictTotal`.
+/// The Eviction API under the descheduler: with `maxUnavailable: 1` one pod goes per run while
+/// its replacement is not Ready; v1alpha2 profile syntax; `maxNoOfPodsToEvictTotal`.
 #[test]
 fn pod_lifetime_respects_pdbs_and_limits() {
     let policy = r#"---
@@ -780,4 +785,28 @@ fn karpenter_version_is_checked() {
             && err.contains("must be a Karpenter v1 release from v1.0 to v1.14"),
         "{err}"
     );
+}
+
+/// DS "Two pods in the `dev` Namespace, 1 created 605 seconds ago. 1 should be evicted." and
+/// "… 1 created 595 seconds ago. 0 should be evicted.", and "1 Oldest pod should be evicted when
+/// maxPodsToEvictPerNode is set to 1": with a run every second, pods created at 0 are evicted at
+/// 601 s (age 601 > 600; at 600 s they are not older), one per node per run.
+#[test]
+fn pod_lifetime_is_strictly_older_and_per_node_limited() {
+    let policy = r#"---
+apiVersion: descheduler/v1alpha2
+kind: DeschedulerPolicy
+maxNoOfPodsToEvictPerNode: 1
+profiles:
+  - name: p
+    pluginConfig: [{name: PodLifeTime, args: {maxPodLifeTimeSeconds: 600}}]
+    plugins: {deschedule: {enabled: [PodLifeTime]}}
+"#;
+    let (s, r) = descheduled(policy, "  descheduler: {interval: 1s}\n");
+    // One m7g.2xlarge holds all five pods: one eviction per run.
+    assert_eq!(pool_nodes(&s, &r).len(), 1);
+    let mut all: Vec<u64> = evicted_at(&r, 0);
+    all.extend(evicted_at(&r, 1));
+    all.sort_unstable();
+    assert_eq!(&all[..3], &[601_000, 602_000, 603_000], "{all:?}");
 }

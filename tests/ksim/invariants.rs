@@ -262,6 +262,10 @@ proptest! {
         let summary = ksim::report::summarize(&s, &r);
         prop_assert!(summary.pods.min <= summary.pods.peak);
         prop_assert!(summary.cost.total_usd >= 0.0);
+        // No configuration can beat the lower bound, so neither can this one.
+        prop_assert!(summary.cost.lower_bound_usd <= summary.cost.total_usd + 1e-9,
+            "bound {} above cost {}", summary.cost.lower_bound_usd, summary.cost.total_usd);
+        prop_assert!(summary.cost.idle_usd >= -1e-9);
         // Required anti-affinity: never two w0 pods on one node.
         if spec.anti_affinity {
             let mut per_node = std::collections::BTreeMap::new();

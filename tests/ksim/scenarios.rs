@@ -28,6 +28,17 @@ fn every_shipped_scenario_runs() {
         let summary = ksim::report::summarize(&s, &r);
         assert!(summary.cost.total_usd > 0.0, "{}", f.display());
         assert!(summary.events_processed > 0);
+        // The cost lower bound never exceeds what the run cost, and the idle cost is part of it.
+        let c = &summary.cost;
+        assert!(
+            c.lower_bound_usd > 0.0 && c.lower_bound_usd <= c.total_usd,
+            "{}: bound {} vs cost {}",
+            f.display(),
+            c.lower_bound_usd,
+            c.total_usd
+        );
+        assert!(c.efficiency > 0.0 && c.efficiency <= 1.0);
+        assert!(c.idle_usd >= 0.0 && c.idle_usd + c.lower_bound_usd <= c.total_usd + 1e-6);
     }
 }
 
