@@ -25,6 +25,13 @@ enum Command {
     /// Markdown report (for a pull-request comment). `--update` rewrites the baseline instead;
     /// with INPUTS it starts a new one listing each INPUT as a scenario.
     Check(CheckArgs),
+    /// Compare configurations side by side: cost, latency and disruption, each configuration
+    /// over the same seeds, with 95 % confidence intervals and significance of the differences.
+    ///
+    /// Each INPUT is one configuration (a file or a directory). With `--consolidate-after`, the
+    /// INPUTs (or the embedded reference scenario) form one scenario and each value given is one
+    /// configuration, set on every NodePool.
+    Compare(CompareArgs),
     /// Check scenarios without running them.
     Validate {
         /// Files, directories, or `-` for standard input.
@@ -56,6 +63,50 @@ struct CheckArgs {
     /// Refuse input larger than this many MiB.
     #[arg(long, default_value_t = 32)]
     max_input_mb: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompareArgs {
+    /// Scenario files or directories, one configuration each.
+    inputs: Vec<String>,
+    /// Variants of one scenario: NodePool `consolidateAfter` values (Go durations or `Never`),
+    /// comma-separated, e.g. `3m,30m`.
+    #[arg(long, value_delimiter = ',')]
+    consolidate_after: Vec<String>,
+    /// Seeds per configuration (the scenario's seed and the ones after it).
+    #[arg(long, default_value_t = 1)]
+    runs: u64,
+    /// Worker threads (default: the number of CPUs); results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Override every configuration's simulated duration (Go duration).
+    #[arg(long)]
+    duration: Option<String>,
+    /// Override the first seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Also write the comparison as Markdown to this file (for a pull-request comment).
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// Also write the comparison as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    format: CompareFormat,
+    /// Refuse input larger than this many MiB.
+    #[arg(long, default_value_t = 32)]
+    max_input_mb: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CompareFormat {
+    /// A readable table.
+    Table,
+    /// Markdown.
+    Markdown,
+    /// JSON.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -185,6 +236,112 @@ fn run(args: RunArgs) -> Result<i32> {
                 .map_err(|e| Error::Internal(e.to_string()))?;
             println!("{json}");
         }
+    }
+    Ok(0)
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Internal(format!("{} is not a file name", path.display())))?;
+    ksim::report::write_atomic(dir, name, bytes)
+}
+
+fn compare(args: CompareArgs) -> Result<i32> {
+    let duration_ms = args
+        .duration
+        .as_deref()
+        .map(|d| {
+            ksim::k8s::duration::parse_nonnegative_ms(d).map_err(|e| {
+                Error::from(InputError {
+                    field: Some("--duration".into()),
+                    ..InputError::file("<command line>", e.to_string())
+                })
+            })
+        })
+        .transpose()?;
+    let ov = Overrides {
+        seed: args.seed,
+        duration_ms,
+        prices_file: None,
+    };
+    let mut configs: Vec<(String, ksim::scenario::Scenario)> = Vec::new();
+    if args.consolidate_after.is_empty() {
+        for input in &args.inputs {
+            let s = load(std::slice::from_ref(input), &ov, args.max_input_mb)?;
+            let label = std::path::Path::new(input)
+                .file_stem()
+                .and_then(|n| n.to_str())
+                .unwrap_or(input)
+                .to_string();
+            configs.push((label, s));
+        }
+    } else {
+        let base = load(&args.inputs, &ov, args.max_input_mb)?;
+        for v in &args.consolidate_after {
+            let after = if v == "Never" {
+                None
+            } else {
+                Some(ksim::k8s::duration::parse_nonnegative_ms(v).map_err(|e| {
+                    Error::from(InputError {
+                        field: Some("--consolidate-after".into()),
+                        ..InputError::file("<command line>", e.to_string())
+                    })
+                })?)
+            };
+            let mut s = base.clone();
+            for p in &mut s.node_pools {
+                p.consolidate_after_ms = after;
+            }
+            configs.push((format!("consolidateAfter={v}"), s));
+        }
+    }
+    if configs.len() < 2 {
+        return Err(Error::from(InputError::file(
+            "<command line>",
+            "compare needs at least two configurations: two or more INPUTs, or --consolidate-after with two or more values",
+        )));
+    }
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let names = ksim::compare::metric_names();
+    let mut results = Vec::new();
+    for (label, s) in configs {
+        let seeds: Vec<u64> = (0..args.runs.max(1))
+            .map(|i| s.seed.wrapping_add(i))
+            .collect();
+        let runs = ksim::runs::run_seeds_with(
+            &s,
+            &seeds,
+            threads,
+            ksim::sim::RunLimits::default(),
+            &names,
+            ksim::compare::metrics,
+        )
+        .map_err(|e| Error::Budget(e.to_string()))?;
+        results.push(ksim::compare::Config { label, runs });
+    }
+    let c = ksim::compare::compare(results);
+    let markdown = ksim::compare::render_markdown(&c);
+    let json = serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))?;
+    if let Some(p) = &args.markdown {
+        write_file(p, markdown.as_bytes())?;
+    }
+    if let Some(p) = &args.json {
+        write_file(p, format!("{json}\n").as_bytes())?;
+    }
+    match args.format {
+        CompareFormat::Table => print!("{}", ksim::compare::render_table(&c)),
+        CompareFormat::Markdown => print!("{markdown}"),
+        CompareFormat::Json => println!("{json}"),
     }
     Ok(0)
 }
@@ -398,6 +555,7 @@ pub fn main() -> Result<i32> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
+        Command::Compare(args) => compare(args),
         Command::Validate {
             inputs,
             max_input_mb,

@@ -56,6 +56,7 @@
 pub mod check;
 pub mod cloud;
 pub mod cluster;
+pub mod compare;
 pub mod engine;
 pub mod error;
 pub mod hpa;

@@ -91,6 +91,20 @@ pub fn run_seeds(
     threads: usize,
     limits: RunLimits,
 ) -> Result<MultiRun, SimError> {
+    let names: Vec<&str> = check::METRICS.iter().map(|m| m.name).collect();
+    run_seeds_with(scenario, seeds, threads, limits, &names, check::metrics)
+}
+
+/// [`run_seeds`] with another set of metrics: `metrics` maps one run's summary to named values,
+/// and `names` lists those to estimate.
+pub fn run_seeds_with(
+    scenario: &Scenario,
+    seeds: &[u64],
+    threads: usize,
+    limits: RunLimits,
+    names: &[&str],
+    metrics: fn(&Summary) -> BTreeMap<String, f64>,
+) -> Result<MultiRun, SimError> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Summary, SimError>>>> =
         Mutex::new((0..seeds.len()).map(|_| None).collect());
@@ -112,13 +126,14 @@ pub fn run_seeds(
     });
     let mut per_seed = Vec::new();
     for r in results.into_inner().expect("no worker panicked") {
-        per_seed.push(check::metrics(&r.expect("every seed ran")?));
+        per_seed.push(metrics(&r.expect("every seed ran")?));
     }
-    let mut metrics = BTreeMap::new();
-    for m in check::METRICS {
-        let samples: Vec<f64> = per_seed.iter().map(|x| x[m.name]).collect();
-        metrics.insert(m.name.to_string(), Estimate::of(&samples));
+    let mut estimates = BTreeMap::new();
+    for &name in names {
+        let samples: Vec<f64> = per_seed.iter().map(|x| x[name]).collect();
+        estimates.insert(name.to_string(), Estimate::of(&samples));
     }
+    let metrics = estimates;
     Ok(MultiRun {
         scenario: scenario.name.clone(),
         seeds: seeds.to_vec(),

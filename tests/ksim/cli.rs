@@ -305,3 +305,65 @@ fn resource_budgets_refuse_runaway_runs() {
         );
     }
 }
+
+/// `ksim compare` on the reference scenario with `consolidateAfter` 3m against 30m: a table
+/// with confidence intervals and significance, a Markdown file, and the same numbers in JSON.
+#[test]
+fn compare_two_consolidate_after_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("compare.md");
+    let json = dir.path().join("compare.json");
+    let out = crate::ksim()
+        .args(["compare", "--consolidate-after", "3m,30m", "--runs", "3"])
+        .args(["--duration", "20h", "--threads", "2"])
+        .arg("--markdown")
+        .arg(&md)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("2 configurations, 3 seeds each"), "{table}");
+    assert!(table.contains("consolidateAfter=30m"), "{table}");
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(md.starts_with("## ksim compare"), "{md}");
+    assert!(md.contains("| cost | $"), "{md}");
+    assert!(md.contains("Δ consolidateAfter=30m"), "{md}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let configs = v["configs"].as_array().unwrap();
+    assert_eq!(configs.len(), 2);
+    let cost = |i: usize| {
+        configs[i]["runs"]["metrics"]["cost_usd"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    // A 30-minute window costs more than a 3-minute one, and the difference is significant.
+    assert!(cost(1) > cost(0), "{} vs {}", cost(0), cost(1));
+    assert_eq!(v["deltas"][0]["cost_usd"]["significant"], true);
+    // The same command with one thread gives the same JSON.
+    let again = crate::ksim()
+        .args(["compare", "--consolidate-after", "3m,30m", "--runs", "3"])
+        .args(["--duration", "20h", "--threads", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    let v2: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v, v2);
+}
+
+/// One configuration is not a comparison.
+#[test]
+fn compare_needs_two_configurations() {
+    let out = crate::ksim()
+        .args(["compare", "--consolidate-after", "3m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least two configurations"));
+}
