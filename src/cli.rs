@@ -210,8 +210,19 @@ fn run(args: RunArgs) -> Result<i32> {
                 .map(|n| n.get())
                 .unwrap_or(1)
         });
-        let m = ksim::runs::run_seeds(&s, &seeds, threads, limits)
-            .map_err(|e| Error::Budget(e.to_string()))?;
+        let bar = progress(seeds.len() as u64, &s.name);
+        let names: Vec<&str> = ksim::check::METRICS.iter().map(|m| m.name).collect();
+        let m = ksim::runs::run_seeds_with(
+            &s,
+            &seeds,
+            threads,
+            limits,
+            &names,
+            ksim::check::metrics,
+            &|| bar.inc(1),
+        )
+        .map_err(|e| Error::Budget(e.to_string()))?;
+        bar.finish_and_clear();
         let json = serde_json::to_vec_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
         if let Some(dir) = &args.out {
             std::fs::create_dir_all(dir)
@@ -238,6 +249,19 @@ fn run(args: RunArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// A progress bar on standard error for `runs` simulations; indicatif draws nothing when
+/// standard error is not a terminal, so logs and pipes stay clean.
+fn progress(runs: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(runs);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} runs, {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
@@ -314,6 +338,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     });
     let names = ksim::compare::metric_names();
     let mut results = Vec::new();
+    let bar = progress(configs.len() as u64 * args.runs.max(1), "compare");
     for (label, s) in configs {
         let seeds: Vec<u64> = (0..args.runs.max(1))
             .map(|i| s.seed.wrapping_add(i))
@@ -325,10 +350,12 @@ fn compare(args: CompareArgs) -> Result<i32> {
             ksim::sim::RunLimits::default(),
             &names,
             ksim::compare::metrics,
+            &|| bar.inc(1),
         )
         .map_err(|e| Error::Budget(e.to_string()))?;
         results.push(ksim::compare::Config { label, runs });
     }
+    bar.finish_and_clear();
     let c = ksim::compare::compare(results);
     let markdown = ksim::compare::render_markdown(&c);
     let json = serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))?;

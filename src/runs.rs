@@ -92,11 +92,20 @@ pub fn run_seeds(
     limits: RunLimits,
 ) -> Result<MultiRun, SimError> {
     let names: Vec<&str> = check::METRICS.iter().map(|m| m.name).collect();
-    run_seeds_with(scenario, seeds, threads, limits, &names, check::metrics)
+    run_seeds_with(
+        scenario,
+        seeds,
+        threads,
+        limits,
+        &names,
+        check::metrics,
+        &|| {},
+    )
 }
 
 /// [`run_seeds`] with another set of metrics: `metrics` maps one run's summary to named values,
-/// and `names` lists those to estimate.
+/// and `names` lists those to estimate. `done` is called (from a worker thread) after each run,
+/// for a progress display; it cannot change the result.
 pub fn run_seeds_with(
     scenario: &Scenario,
     seeds: &[u64],
@@ -104,6 +113,7 @@ pub fn run_seeds_with(
     limits: RunLimits,
     names: &[&str],
     metrics: fn(&Summary) -> BTreeMap<String, f64>,
+    done: &(dyn Fn() + Sync),
 ) -> Result<MultiRun, SimError> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<Summary, SimError>>>> =
@@ -120,6 +130,7 @@ pub fn run_seeds_with(
                     s.seed = seeds[i];
                     let out = run(&s, limits).map(|r| summarize(&s, &r));
                     results.lock().expect("no worker panicked")[i] = Some(out);
+                    done();
                 }
             });
         }
