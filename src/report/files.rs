@@ -306,7 +306,7 @@ pub fn encode_outputs(
     r: &SimResult,
     summary: &Summary,
 ) -> Result<Vec<(&'static str, Vec<u8>)>> {
-    Ok(vec![
+    let mut files = vec![
         ("summary.json", summary_json(summary)?),
         ("timeseries.csv", timeseries_csv(s, r)?),
         ("pods.csv", pods_csv(s, r)?),
@@ -314,7 +314,9 @@ pub fn encode_outputs(
         ("workloads.csv", workloads_csv(s, r)?),
         ("scaling.csv", scaling_csv(s, r)?),
         ("launches.csv", launches_csv(s, r)?),
-    ])
+    ];
+    files.extend(super::plots::charts(s, r)?);
+    Ok(files)
 }
 
 /// Writes every output file into `dir` (created if missing).

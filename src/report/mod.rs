@@ -5,6 +5,7 @@
 //! Cost is per-second billing from launch to termination with a 60-second minimum per instance.
 
 mod files;
+pub mod plots;
 mod table;
 
 pub use files::{encode_outputs, launches_csv, timeseries_csv, write_atomic, write_outputs};

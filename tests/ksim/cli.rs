@@ -80,6 +80,29 @@ fn out_dir_gets_every_file() {
     assert!(
         pods.starts_with("pod,workload,namespace,cause,created_s,bound_s,ready_s,node,deleted_s")
     );
+    // Charts: SVG and PNG of each, the PNG text drawn with the embedded font.
+    for chart in [
+        "pods",
+        "nodes",
+        "cost",
+        "capacity",
+        "latency_histogram",
+        "latency_cdf",
+        "replicas",
+    ] {
+        let png = std::fs::read(dir.path().join(format!("{chart}.png"))).unwrap();
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{chart}.png is not a PNG"
+        );
+        assert!(png.len() > 10_000, "{chart}.png is nearly empty");
+        let svg = std::fs::read_to_string(dir.path().join(format!("{chart}.svg"))).unwrap();
+        assert!(
+            svg.contains("<svg") && svg.contains("<text"),
+            "{chart}.svg has no text"
+        );
+        assert!(!svg.contains("http://") || svg.contains("http://www.w3.org/2000/svg"));
+    }
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
