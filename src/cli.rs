@@ -32,6 +32,12 @@ enum Command {
     /// INPUTs (or the embedded reference scenario) form one scenario and each value given is one
     /// configuration, set on every NodePool.
     Compare(CompareArgs),
+    /// Write DIR/report.html: one self-contained page (summary tables and inline SVG charts,
+    /// nothing fetched from the network) from a directory written by `ksim run --out DIR`.
+    Report {
+        /// The output directory of a run.
+        dir: PathBuf,
+    },
     /// Check scenarios without running them.
     Validate {
         /// Files, directories, or `-` for standard input.
@@ -262,6 +268,43 @@ fn progress(runs: u64, what: &str) -> indicatif::ProgressBar {
     );
     bar.set_message(what.to_string());
     bar
+}
+
+fn report(dir: &std::path::Path) -> Result<i32> {
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::from(InputError::file(
+            &path.display().to_string(),
+            format!("cannot read it ({e}); run `ksim run --out DIR` first"),
+        ))
+    })?;
+    let summary: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Error::from(InputError {
+            line: e.line() as u64,
+            column: e.column() as u64,
+            ..InputError::file(
+                &path.display().to_string(),
+                format!("not a ksim summary: {e}"),
+            )
+        })
+    })?;
+    if summary.get("cost").is_none() || summary.get("scenario").is_none() {
+        return Err(Error::from(InputError::file(
+            &path.display().to_string(),
+            "not a ksim summary: no `scenario` or `cost`",
+        )));
+    }
+    let mut charts = Vec::new();
+    for (stem, _) in ksim::report::html::CHARTS {
+        let p = dir.join(format!("{stem}.svg"));
+        if let Ok(svg) = std::fs::read_to_string(&p) {
+            charts.push((*stem, svg));
+        }
+    }
+    let html = ksim::report::html::render(&summary, &charts);
+    ksim::report::write_atomic(dir, "report.html", html.as_bytes())?;
+    println!("wrote {}", dir.join("report.html").display());
+    Ok(0)
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
@@ -583,6 +626,7 @@ pub fn main() -> Result<i32> {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Compare(args) => compare(args),
+        Command::Report { dir } => report(&dir),
         Command::Validate {
             inputs,
             max_input_mb,

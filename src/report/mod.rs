@@ -5,6 +5,7 @@
 //! Cost is per-second billing from launch to termination with a 60-second minimum per instance.
 
 mod files;
+pub mod html;
 pub mod plots;
 mod table;
 

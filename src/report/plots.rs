@@ -14,8 +14,8 @@ use std::sync::Once;
 
 /// Chart size in pixels.
 const SIZE: (u32, u32) = (1000, 480);
-/// The embedded font's family name as registered with plotters.
-const FONT: &str = "ksim-sans";
+/// The family the embedded font is registered under: SVG viewers show their own sans-serif font.
+const FONT: &str = "sans-serif";
 
 static FONT_ONCE: Once = Once::new();
 

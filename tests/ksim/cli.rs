@@ -390,3 +390,52 @@ fn compare_needs_two_configurations() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least two configurations"));
 }
+
+/// `ksim report DIR` writes one self-contained page: the summary and every chart inline, and
+/// nothing that a browser would fetch.
+#[test]
+fn report_is_one_self_contained_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::ksim()
+        .args(["run", "--duration", "2h", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = crate::ksim()
+        .arg("report")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<svg").count(), 7, "every chart inline");
+    for table in [
+        "Scheduling latency",
+        "Cost by zone",
+        "Disruption: pods evicted",
+    ] {
+        assert!(html.contains(table), "{table} missing");
+    }
+    // No external references: no scripts, links, images or URLs other than the SVG namespace.
+    for bad in ["<script", "<link", "<img", "src=", "@import", "url("] {
+        assert!(!html.contains(bad), "found {bad}");
+    }
+    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+    // A directory without a run is refused with status 2.
+    let empty = tempfile::tempdir().unwrap();
+    let out = crate::ksim()
+        .arg("report")
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("summary.json"));
+}
