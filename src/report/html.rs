@@ -114,7 +114,13 @@ pub fn render(summary: &Value, charts: &[(&str, String)]) -> String {
     let mut lat = vec![latency_row("all pods", &s["scheduling_latency_s"])];
     if let Some(m) = s["scheduling_latency_by_cause_s"].as_object() {
         for (k, v) in m {
-            lat.push(latency_row(&format!("after {}", k.replace('_', " ")), v));
+            let label = match k.as_str() {
+                "existing_capacity" => "capacity was there",
+                "new_node" => "needed a new node",
+                "disruption" => "after a disruption",
+                other => other,
+            };
+            lat.push(latency_row(label, v));
         }
     }
     lat.push(latency_row(

@@ -277,8 +277,9 @@ pub struct Summary {
     pub scheduling_latency_s: Percentiles,
     /// Pod created → Ready, seconds.
     pub startup_latency_s: Percentiles,
-    /// Pod created → bound, seconds, by why the pod was created (`scale_up`, `disruption`,
-    /// `job`).
+    /// Pod created → bound, seconds, by cause: `existing_capacity` (bound to a node that was
+    /// already Ready when the pod was created), `new_node` (it needed a node that became Ready
+    /// later; pods never bound count here as censored), `disruption` (it replaced an evicted pod).
     pub scheduling_latency_by_cause_s: BTreeMap<String, Percentiles>,
     /// Disruption.
     pub disruption: DisruptionSummary,
@@ -482,10 +483,15 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         let wi = p.workload as usize;
         created += 1;
         w_created[wi] += 1;
-        let cause = match p.cause {
-            PodCause::Disruption => "disruption",
-            PodCause::Job => "job",
-            _ => "scale_up",
+        // Why the pod waited: it replaced an evicted pod; or it landed on a node that was
+        // already Ready when it was created (the capacity was there); or it needed a node that
+        // became Ready later (or never got one).
+        let cause = match (p.cause, p.node) {
+            (PodCause::Disruption, _) => "disruption",
+            (_, Some(n)) if c.nodes[n as usize].ready_at.is_some_and(|t| t <= p.created) => {
+                "existing_capacity"
+            }
+            _ => "new_node",
         };
         let entry = by_cause.entry(cause).or_default();
         if p.cause == PodCause::Disruption {
@@ -583,7 +589,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         })
         .collect();
     let mut by_cause_out: BTreeMap<String, Percentiles> = BTreeMap::new();
-    for cause in ["scale_up", "disruption", "job"] {
+    for cause in ["existing_capacity", "new_node", "disruption"] {
         let (v, censored) = by_cause.remove(cause).unwrap_or_default();
         by_cause_out.insert(
             cause.into(),

@@ -53,9 +53,9 @@ pub fn render_table(s: &Summary) -> String {
     let by = |k: &str| &s.scheduling_latency_by_cause_s[k];
     for (name, p) in [
         ("scheduling (created→bound)", &s.scheduling_latency_s),
-        ("  after a scale-up", by("scale_up")),
+        ("  capacity was there", by("existing_capacity")),
+        ("  needed a new node", by("new_node")),
         ("  after a disruption", by("disruption")),
-        ("  Job pods", by("job")),
         ("startup (created→ready)", &s.startup_latency_s),
     ] {
         let _ = writeln!(
