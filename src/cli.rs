@@ -168,18 +168,30 @@ struct RunArgs {
     max_input_mb: u64,
 }
 
+/// A Go duration given on the command line, in milliseconds.
+fn flag_ms(flag: &str, value: &str) -> Result<u64> {
+    ksim::k8s::duration::parse_nonnegative_ms(value).map_err(|e| {
+        Error::from(InputError {
+            field: Some(flag.into()),
+            ..InputError::file("<command line>", e.to_string())
+        })
+    })
+}
+
+/// `--threads`, defaulting to the number of CPUs.
+fn worker_threads(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
+}
+
 fn overrides(args: &RunArgs) -> Result<Overrides> {
     let duration_ms = args
         .duration
         .as_deref()
-        .map(|d| {
-            ksim::k8s::duration::parse_nonnegative_ms(d).map_err(|e| {
-                Error::from(InputError {
-                    field: Some("--duration".into()),
-                    ..InputError::file("<command line>", e.to_string())
-                })
-            })
-        })
+        .map(|d| flag_ms("--duration", d))
         .transpose()?;
     Ok(Overrides {
         seed: args.seed,
@@ -211,11 +223,7 @@ fn run(args: RunArgs) -> Result<i32> {
     }
     if args.runs > 1 {
         let seeds: Vec<u64> = (0..args.runs).map(|i| s.seed.wrapping_add(i)).collect();
-        let threads = args.threads.unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        });
+        let threads = worker_threads(args.threads);
         let bar = progress(seeds.len() as u64, &s.name);
         let names: Vec<&str> = ksim::check::METRICS.iter().map(|m| m.name).collect();
         let m = ksim::runs::run_seeds_with(
@@ -323,14 +331,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     let duration_ms = args
         .duration
         .as_deref()
-        .map(|d| {
-            ksim::k8s::duration::parse_nonnegative_ms(d).map_err(|e| {
-                Error::from(InputError {
-                    field: Some("--duration".into()),
-                    ..InputError::file("<command line>", e.to_string())
-                })
-            })
-        })
+        .map(|d| flag_ms("--duration", d))
         .transpose()?;
     let ov = Overrides {
         seed: args.seed,
@@ -354,12 +355,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
             let after = if v == "Never" {
                 None
             } else {
-                Some(ksim::k8s::duration::parse_nonnegative_ms(v).map_err(|e| {
-                    Error::from(InputError {
-                        field: Some("--consolidate-after".into()),
-                        ..InputError::file("<command line>", e.to_string())
-                    })
-                })?)
+                Some(flag_ms("--consolidate-after", v)?)
             };
             let mut s = base.clone();
             for p in &mut s.node_pools {
@@ -374,11 +370,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
             "compare needs at least two configurations: two or more INPUTs, or --consolidate-after with two or more values",
         )));
     }
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let threads = worker_threads(args.threads);
     let names = ksim::compare::metric_names();
     let mut results = Vec::new();
     let bar = progress(configs.len() as u64 * args.runs.max(1), "compare");

@@ -410,6 +410,29 @@ pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: 
     disruptable(c, blocking, id, now)
 }
 
+/// Takes candidates in order while their pool's budget allows, decrementing it; returns those
+/// taken and whether a budget held one back.
+fn admit(
+    c: &Cluster,
+    budget: &mut [i64],
+    order: impl IntoIterator<Item = NodeId>,
+) -> (Vec<NodeId>, bool) {
+    let mut blocked = false;
+    let mut take = Vec::new();
+    for id in order {
+        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
+            continue;
+        };
+        if budget[p] > 0 {
+            budget[p] -= 1;
+            take.push(id);
+        } else {
+            blocked = true;
+        }
+    }
+    (take, blocked)
+}
+
 fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outcome {
     // A pod's eviction cost is at most 0 only with a negative deletion cost or priority.
     let maybe_costless = s.karpenter.version_minor >= 14
@@ -437,19 +460,7 @@ fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outco
             .then_with(|| na.name.cmp(&nb.name))
     });
     let mut budget = budgets(s, c, DisruptionReason::Empty, now);
-    let mut blocked = false;
-    let mut take = Vec::new();
-    for id in cands {
-        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
-            continue;
-        };
-        if budget[p] > 0 {
-            budget[p] -= 1;
-            take.push(id);
-        } else {
-            blocked = true;
-        }
-    }
+    let (take, blocked) = admit(c, &mut budget, cands);
     if take.is_empty() {
         return Outcome::Nothing {
             budget_blocked: blocked,
@@ -510,22 +521,8 @@ fn drift(
             .then_with(|| na.name.cmp(&nb.name))
     });
     let mut budget = budgets(s, c, DisruptionReason::Drifted, now);
-    let mut blocked = false;
-    let mut empty = Vec::new();
-    for &id in &cands {
-        let NodeOwner::Pool(p) = c.nodes[id as usize].owner else {
-            continue;
-        };
-        if !is_empty(s, c, id) {
-            continue;
-        }
-        if budget[p] > 0 {
-            budget[p] -= 1;
-            empty.push(id);
-        } else {
-            blocked = true;
-        }
-    }
+    let empties = cands.iter().copied().filter(|&id| is_empty(s, c, id));
+    let (empty, mut blocked) = admit(c, &mut budget, empties);
     if !empty.is_empty() {
         return Outcome::Command(Box::new(Command {
             reason: DisruptionReason::Drifted,

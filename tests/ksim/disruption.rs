@@ -17,9 +17,10 @@
 //! (m7g.large $0.0816/h, m7g.xlarge $0.1632/h, m7g.2xlarge $0.3264/h); allocatable CPU of an
 //! m7g.xlarge is 3.92 cores, so it holds three 1-core pods.
 
+use crate::provisioning::run_yaml;
 use ksim::cluster::{NodeOwner, RemovalReason};
 use ksim::scenario::{Overrides, Scenario, Source, load};
-use ksim::sim::{InvariantCheck, LaunchPurpose, RunLimits, SimResult, run};
+use ksim::sim::{LaunchPurpose, RunLimits, SimResult, run};
 
 const MIN: u64 = 60_000;
 
@@ -101,27 +102,6 @@ fn scripts(list: &[(&str, &str)]) -> String {
         y.push_str(&format!("    - {{name: {name}, replicas: {steps}}}\n"));
     }
     y
-}
-
-fn run_yaml(yaml: &str) -> (Scenario, SimResult) {
-    let s = load(
-        &[Source {
-            name: "test.yaml".into(),
-            base_dir: None,
-            text: yaml.into(),
-        }],
-        &Overrides::default(),
-    )
-    .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
-    let r = run(
-        &s,
-        RunLimits {
-            invariants: InvariantCheck::EveryEvent,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    (s, r)
 }
 
 /// Karpenter nodes: (instance type, launched ms, terminated ms, removal reason).

@@ -77,7 +77,8 @@ spec:
     )
 }
 
-fn run_yaml(yaml: &str) -> (Scenario, SimResult) {
+/// Loads a one-file scenario and runs it with every invariant checked after every event.
+pub(crate) fn run_yaml(yaml: &str) -> (Scenario, SimResult) {
     let s = load(
         &[Source {
             name: "test.yaml".into(),
@@ -86,7 +87,7 @@ fn run_yaml(yaml: &str) -> (Scenario, SimResult) {
         }],
         &Overrides::default(),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap_or_else(|e| panic!("{e}\n{yaml}"));
     let r = run(
         &s,
         RunLimits {
