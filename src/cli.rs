@@ -249,8 +249,8 @@ fn run(args: RunArgs) -> Result<i32> {
         }
         return Ok(0);
     }
-    let result = ksim::sim::run(&s, limits).map_err(|e| Error::Budget(e.to_string()))?;
-    let summary = ksim::report::summarize(&s, &result);
+    let (result, summary) =
+        ksim::savings::simulate(&s, limits).map_err(|e| Error::Budget(e.to_string()))?;
     if let Some(dir) = &args.out {
         ksim::report::write_outputs(dir, &s, &result, &summary)?;
     }
@@ -415,8 +415,8 @@ fn check_determinism(s: &ksim::scenario::Scenario, limits: ksim::sim::RunLimits)
     };
     let mut runs = Vec::new();
     for _ in 0..2 {
-        let r = ksim::sim::run(s, limits).map_err(|e| Error::Budget(e.to_string()))?;
-        let summary = ksim::report::summarize(s, &r);
+        let (r, summary) =
+            ksim::savings::simulate(s, limits).map_err(|e| Error::Budget(e.to_string()))?;
         let files = ksim::report::encode_outputs(s, &r, &summary)?;
         runs.push((r, files));
     }

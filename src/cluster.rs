@@ -18,10 +18,38 @@ pub enum PodCause {
     Initial,
     /// Created by a scale-up.
     ScaleUp,
-    /// Created to replace a pod evicted by a disruption (consolidation, expiry, interruption).
-    Disruption,
+    /// Created to replace a pod evicted by a disruption (consolidation, drift, expiry,
+    /// interruption, the descheduler), with the eviction's cause.
+    Disruption(Eviction),
     /// Created by a Job (a CronJob run).
     Job,
+}
+
+/// Why a pod was evicted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Eviction {
+    /// Its node was drained for this reason.
+    Node(RemovalReason),
+    /// The descheduler evicted it (PodLifeTime).
+    Descheduled,
+}
+
+impl Eviction {
+    /// The snake_case name used in reports: the node's removal reason, or `descheduled`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Eviction::Node(r) => r.as_str(),
+            Eviction::Descheduled => "descheduled",
+        }
+    }
+
+    /// Whether Karpenter consolidation (emptiness or underutilization) caused it.
+    pub fn is_consolidation(self) -> bool {
+        matches!(
+            self,
+            Eviction::Node(RemovalReason::Empty | RemovalReason::Underutilized)
+        )
+    }
 }
 
 /// A pod of a workload.

@@ -52,6 +52,12 @@ pub const METRICS: &[Metric] = &[
         lower_is_better: true,
     },
     Metric {
+        name: "consolidation_saved_usd",
+        label: "consolidation saved",
+        unit: "USD",
+        lower_is_better: false,
+    },
+    Metric {
         name: "scheduling_p50_s",
         label: "scheduling p50",
         unit: "s",
@@ -128,6 +134,10 @@ pub fn metrics(s: &Summary) -> BTreeMap<String, f64> {
         ("cost_lower_bound_usd", s.cost.lower_bound_usd),
         ("cost_efficiency", s.cost.efficiency),
         ("cost_idle_usd", s.cost.idle_usd),
+        (
+            "consolidation_saved_usd",
+            d.consolidation_saved_usd.unwrap_or(0.0),
+        ),
         ("scheduling_p50_s", l.p50),
         ("scheduling_p90_s", l.p90),
         ("scheduling_p99_s", l.p99),

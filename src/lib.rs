@@ -68,6 +68,7 @@ pub mod queue;
 pub mod report;
 pub mod resources;
 pub mod runs;
+pub mod savings;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;

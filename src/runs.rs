@@ -9,9 +9,10 @@
 //! `StudentsT::inverse_cdf`).
 
 use crate::check;
-use crate::report::{Summary, summarize};
+use crate::report::Summary;
+use crate::savings::simulate;
 use crate::scenario::Scenario;
-use crate::sim::{RunLimits, SimError, run};
+use crate::sim::{RunLimits, SimError};
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::collections::BTreeMap;
@@ -128,7 +129,7 @@ pub fn run_seeds_with(
                     }
                     let mut s = scenario.clone();
                     s.seed = seeds[i];
-                    let out = run(&s, limits).map(|r| summarize(&s, &r));
+                    let out = simulate(&s, limits).map(|(_, summary)| summary);
                     results.lock().expect("no worker panicked")[i] = Some(out);
                     done();
                 }

@@ -130,7 +130,7 @@ pub fn pods_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
             let cause = match p.cause {
                 crate::cluster::PodCause::Initial => "initial",
                 crate::cluster::PodCause::ScaleUp => "scale-up",
-                crate::cluster::PodCause::Disruption => "disruption",
+                crate::cluster::PodCause::Disruption(_) => "disruption",
                 crate::cluster::PodCause::Job => "job",
             };
             w.write_record([

@@ -183,8 +183,22 @@ pub fn render(summary: &Value, charts: &[(&str, String)]) -> String {
                 format!("${:.4}/h", num(&d["consolidation_savings_usd_per_hour"])),
             ],
             vec![
-                "disruption-caused pending".into(),
-                format!("{:.0} pod·s", num(&d["pending_pod_s"])),
+                "consolidation saved (vs the same seed without consolidation)".into(),
+                match d["consolidation_saved_usd"].as_f64() {
+                    Some(v) => format!(
+                        "${v:.2} (${:.2} without)",
+                        num(&d["cost_without_consolidation_usd"])
+                    ),
+                    None => "n/a".into(),
+                },
+            ],
+            vec![
+                "disruption-caused pending (of which consolidation)".into(),
+                format!(
+                    "{:.0} pod·s ({:.0})",
+                    num(&d["pending_pod_s"]),
+                    num(&d["consolidation_pending_pod_s"])
+                ),
             ],
             vec![
                 "spot interruption notices".into(),

@@ -252,6 +252,19 @@ pub struct DisruptionSummary {
     pub pending_s: Percentiles,
     /// Total time those pods spent pending, pod-seconds.
     pub pending_pod_s: f64,
+    /// That time by the eviction's cause (`empty`, `underutilized`, `drifted`, `expired`,
+    /// `interrupted`, `descheduled`), pod-seconds.
+    pub pending_pod_s_by_cause: BTreeMap<String, f64>,
+    /// The pending time Karpenter consolidation caused: replacement pods of pods evicted from
+    /// nodes removed as empty or underutilized, pod-seconds.
+    pub consolidation_pending_pod_s: f64,
+    /// What consolidation saved over the run, USD: the cost of the same scenario and seed with
+    /// consolidation off (`consolidateAfter: Never` on every NodePool) minus this run's cost.
+    /// `None` when no NodePool consolidates, or when the counterfactual run was not made (see
+    /// [`crate::savings`]).
+    pub consolidation_saved_usd: Option<f64>,
+    /// The cost of that counterfactual run, USD.
+    pub cost_without_consolidation_usd: Option<f64>,
 }
 
 /// `summary.json`.
@@ -299,6 +312,10 @@ fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
+fn round_values(m: BTreeMap<String, f64>) -> BTreeMap<String, f64> {
+    m.into_iter().map(|(k, v)| (k, round6(v))).collect()
+}
+
 /// The owner's display name.
 pub fn owner_name(s: &Scenario, o: NodeOwner) -> String {
     match o {
@@ -311,7 +328,7 @@ fn disruption_summary(
     s: &Scenario,
     r: &SimResult,
     by_cause: &mut BTreeMap<String, Percentiles>,
-    pending_ms: u64,
+    pending_ms: BTreeMap<&'static str, u64>,
 ) -> DisruptionSummary {
     use crate::cluster::RemovalReason as R;
     let hours = (s.duration_ms as f64 / 3_600_000.0).max(1e-9);
@@ -356,6 +373,16 @@ fn disruption_summary(
     for (k, v) in &d.evicted_by_cause {
         *evicted.entry(k.to_string()).or_default() += v;
     }
+    let mut pending_by_cause: BTreeMap<String, f64> =
+        evicted.keys().map(|k| (k.clone(), 0.0)).collect();
+    for (k, ms) in &pending_ms {
+        *pending_by_cause.entry(k.to_string()).or_default() += *ms as f64 / 1000.0;
+    }
+    let consolidation_pending_ms: u64 = pending_ms
+        .iter()
+        .filter(|(k, _)| matches!(**k, "empty" | "underutilized"))
+        .map(|(_, v)| v)
+        .sum();
     DisruptionSummary {
         nodes_by_reason,
         pods_evicted_by_cause: evicted,
@@ -377,7 +404,11 @@ fn disruption_summary(
             .get("disruption")
             .cloned()
             .unwrap_or_else(|| Percentiles::of(Vec::new())),
-        pending_pod_s: round6(pending_ms as f64 / 1000.0),
+        pending_pod_s: round6(pending_ms.values().sum::<u64>() as f64 / 1000.0),
+        pending_pod_s_by_cause: round_values(pending_by_cause),
+        consolidation_pending_pod_s: round6(consolidation_pending_ms as f64 / 1000.0),
+        consolidation_saved_usd: None,
+        cost_without_consolidation_usd: None,
     }
 }
 
@@ -460,7 +491,6 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
             *removed.entry(reason.as_str().into()).or_default() += 1;
         }
     }
-    let round_map = |m: BTreeMap<String, f64>| m.into_iter().map(|(k, v)| (k, round6(v))).collect();
     let mut sched = Vec::new();
     let mut startup = Vec::new();
     let (mut sched_censored, mut startup_censored) = (0, 0);
@@ -472,7 +502,7 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
     let mut w_censored = vec![(0u64, 0u64); nw];
     let mut w_created = vec![0u64; nw];
     let mut by_cause: BTreeMap<&str, (Vec<Millis>, u64)> = BTreeMap::new();
-    let mut disruption_pending_ms: u64 = 0;
+    let mut disruption_pending_ms: BTreeMap<&'static str, u64> = BTreeMap::new();
     for p in &c.pods {
         if p.deleted.is_none() && p.node.is_none() {
             pending_at_end += 1;
@@ -487,16 +517,17 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         // already Ready when it was created (the capacity was there); or it needed a node that
         // became Ready later (or never got one).
         let cause = match (p.cause, p.node) {
-            (PodCause::Disruption, _) => "disruption",
+            (PodCause::Disruption(_), _) => "disruption",
             (_, Some(n)) if c.nodes[n as usize].ready_at.is_some_and(|t| t <= p.created) => {
                 "existing_capacity"
             }
             _ => "new_node",
         };
         let entry = by_cause.entry(cause).or_default();
-        if p.cause == PodCause::Disruption {
+        if let PodCause::Disruption(e) = p.cause {
             let until = p.bound.or(p.deleted).unwrap_or(end);
-            disruption_pending_ms += until.saturating_sub(p.created);
+            *disruption_pending_ms.entry(e.as_str()).or_default() +=
+                until.saturating_sub(p.created);
         }
         match p.bound {
             None => entry.1 += 1,
@@ -613,10 +644,10 @@ pub fn summarize(s: &Scenario, r: &SimResult) -> Summary {
         event_stream_hash: format!("{:016x}", r.event_hash),
         cost: CostSummary {
             total_usd: round6(total),
-            by_capacity_type: round_map(by_ct),
-            by_instance_type: round_map(by_type),
-            by_node_group: round_map(by_group),
-            by_zone: round_map(by_zone),
+            by_capacity_type: round_values(by_ct),
+            by_instance_type: round_values(by_type),
+            by_node_group: round_values(by_group),
+            by_zone: round_values(by_zone),
             lower_bound_usd: round6(c.bounds.lower_bound_usd),
             efficiency: if total > 0.0 {
                 round6(c.bounds.lower_bound_usd / total)

@@ -130,6 +130,15 @@ pub fn render_table(s: &Summary) -> String {
         d.consolidation_savings_usd_per_hour,
         d.pending_pod_s
     );
+    if let (Some(saved), Some(without)) =
+        (d.consolidation_saved_usd, d.cost_without_consolidation_usd)
+    {
+        let _ = writeln!(
+            o,
+            "       consolidation saved ${saved:.2} (same seed without consolidation: ${without:.2}) and caused {:.0} pod·s of pending",
+            d.consolidation_pending_pod_s
+        );
+    }
     let l = &s.karpenter.launches;
     let _ = writeln!(
         o,

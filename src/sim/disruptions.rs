@@ -22,7 +22,7 @@
 
 use super::{Event, Phase, Sim};
 use crate::cloud::pricing::CapacityType;
-use crate::cluster::{NodeId, NodeOwner, NodeState, PodCause, PodId, RemovalReason};
+use crate::cluster::{Eviction, NodeId, NodeOwner, NodeState, PodCause, PodId, RemovalReason};
 use crate::engine::Millis;
 use crate::karpenter::disruption::{self, WorkloadView};
 use crate::scenario::InterruptionAmount;
@@ -179,7 +179,7 @@ impl Sim<'_> {
         for p in pods {
             if self.c.pods[p as usize].deleted.is_none() {
                 self.dis.pods_lost_to_reclaim += 1;
-                self.evict(p, "interrupted");
+                self.evict(p, Eviction::Node(RemovalReason::Interrupted));
             }
             if self.c.pods[p as usize].gone.is_none() {
                 self.on_pod_gone(p);
@@ -233,13 +233,13 @@ impl Sim<'_> {
     }
 
     /// Evicts (deletes) a pod for a disruption and lets its controller replace it.
-    pub(super) fn evict(&mut self, p: PodId, cause: &'static str) {
+    pub(super) fn evict(&mut self, p: PodId, cause: Eviction) {
         self.pods_evicted += 1;
-        *self.dis.evicted_by_cause.entry(cause).or_default() += 1;
+        *self.dis.evicted_by_cause.entry(cause.as_str()).or_default() += 1;
         let w = self.c.pods[p as usize].workload as usize;
         self.delete_pod(p);
         if self.c.pods[p as usize].job == u32::MAX {
-            self.reconcile_replicas(w, PodCause::Disruption);
+            self.reconcile_replicas(w, PodCause::Disruption(cause));
         } else {
             self.on_job_pod_evicted(p);
         }
@@ -306,7 +306,7 @@ impl Sim<'_> {
             }
             *on_node += 1;
             total += 1;
-            self.evict(p, "descheduled");
+            self.evict(p, Eviction::Descheduled);
         }
         let next = now + d.interval_ms;
         if next < self.s.duration_ms {

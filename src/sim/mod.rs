@@ -1318,8 +1318,7 @@ impl<'a> Sim<'a> {
             .collect();
         let cause = self.c.nodes[id as usize]
             .removal
-            .unwrap_or(RemovalReason::Underutilized)
-            .as_str();
+            .unwrap_or(RemovalReason::Underutilized);
         let deadline = self.drain_deadline[id as usize];
         let mut blocked = false;
         for p in pods {
@@ -1334,7 +1333,7 @@ impl<'a> Sim<'a> {
             if forced && (t.do_not_disrupt || !self.eviction_allowed(p)) {
                 self.dis.forced_deletions += 1;
             }
-            self.evict(p, cause);
+            self.evict(p, crate::cluster::Eviction::Node(cause));
         }
         let n = &self.c.nodes[id as usize];
         if blocked || !n.pods.is_empty() || now < self.drain_started[id as usize] + MIN_DRAIN_MS {

@@ -20,7 +20,7 @@
 use crate::provisioning::run_yaml;
 use ksim::cluster::{NodeOwner, RemovalReason};
 use ksim::scenario::{Overrides, Scenario, Source, load};
-use ksim::sim::{LaunchPurpose, RunLimits, SimResult, run};
+use ksim::sim::{LaunchPurpose, RunLimits, SimResult};
 
 const MIN: u64 = 60_000;
 
@@ -520,7 +520,11 @@ fn spot_interruption_triggers_a_replacement() {
     assert_ne!(new.zone, old.zone);
     assert_eq!(r.disruption.evicted_by_cause["interrupted"], 3);
     assert_eq!(when_done(&r), 0);
-    let _ = s;
+    // Their replacements' wait is reported as interruption-caused, not consolidation's.
+    let d = ksim::report::summarize(&s, &r).disruption;
+    assert!(d.pending_pod_s_by_cause["interrupted"] > 0.0, "{d:?}");
+    assert_eq!(d.pending_pod_s_by_cause["interrupted"], d.pending_pod_s);
+    assert_eq!(d.consolidation_pending_pod_s, 0.0);
 }
 
 /// Interruptions drawn from `interruptionFrequency`: at 100 % per month over 60 days of
@@ -673,11 +677,14 @@ spec:
 // ----- the trade-off ----------------------------------------------------------------------------
 
 /// The reference scenario at `consolidateAfter` 0s, 3m and 30m: a shorter window costs less and
-/// churns more (the acceptance check).
+/// churns more (the acceptance check); what consolidation saved is measured against the
+/// same seed with consolidation off, which is the `Never` run.
 #[test]
 fn consolidate_after_trades_cost_for_churn_on_the_reference_day() {
     let mut results = Vec::new();
-    for after in ["0s", "3m", "30m"] {
+    let mut saved = Vec::new();
+    let mut never_cost = None;
+    for after in ["0s", "3m", "30m", "Never"] {
         let text = ksim::scenario::REFERENCE_YAML.replace(
             "consolidateAfter: 3m",
             &format!("consolidateAfter: {after}"),
@@ -692,15 +699,40 @@ fn consolidate_after_trades_cost_for_churn_on_the_reference_day() {
             &Overrides::default(),
         )
         .unwrap();
-        let r = run(&s, RunLimits::default()).unwrap();
-        let sum = ksim::report::summarize(&s, &r);
+        let (_, sum) = ksim::savings::simulate(&s, RunLimits::default()).unwrap();
+        let d = &sum.disruption;
+        if after == "Never" {
+            assert_eq!(d.consolidation_saved_usd, None);
+            assert_eq!(d.consolidation_pending_pod_s, 0.0);
+            never_cost = Some(sum.cost.total_usd);
+            continue;
+        }
+        // The reference has no other disruption: all its pending is consolidation's.
+        assert_eq!(d.consolidation_pending_pod_s, d.pending_pod_s);
+        assert!(d.consolidation_pending_pod_s > 0.0);
+        let (s_usd, without) = (
+            d.consolidation_saved_usd.unwrap(),
+            d.cost_without_consolidation_usd.unwrap(),
+        );
+        assert!((without - sum.cost.total_usd - s_usd).abs() < 1e-5);
+        saved.push((s_usd, without));
         results.push((
             after,
             sum.cost.total_usd,
-            sum.disruption.node_churn_per_hour,
-            sum.disruption.pending_pod_s,
+            d.node_churn_per_hour,
+            d.pending_pod_s,
         ));
     }
+    // The counterfactual is the `Never` run, the same for every window; the saving is what the
+    // window gives up against it.
+    for (s_usd, without) in &saved {
+        assert_eq!(Some(*without), never_cost);
+        assert!(*s_usd > 0.0);
+    }
+    assert!(
+        saved[0].0 > saved[1].0 && saved[1].0 > saved[2].0,
+        "{saved:?}"
+    );
     // Cost falls as the window shortens; disruption-caused pending rises.
     let (c0, c3, c30) = (results[0].1, results[1].1, results[2].1);
     assert!(c0 < c3 && c3 < c30, "{results:?}");
