@@ -99,28 +99,33 @@ struct CompareArgs {
     json: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
-    format: CompareFormat,
+    format: Format,
     /// Refuse input larger than this many MiB.
     #[arg(long, default_value_t = 32)]
     max_input_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum CompareFormat {
-    /// A readable table.
-    Table,
-    /// Markdown.
-    Markdown,
-    /// JSON.
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     /// A readable table.
     Table,
-    /// `summary.json` on stdout.
+    /// JSON (for a single run, `summary.json`).
     Json,
+    /// CSV: one value per row.
+    Csv,
+    /// Markdown (for a pull-request comment).
+    Markdown,
+}
+
+impl From<Format> for ksim::export::Format {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => ksim::export::Format::Table,
+            Format::Json => ksim::export::Format::Json,
+            Format::Csv => ksim::export::Format::Csv,
+            Format::Markdown => ksim::export::Format::Markdown,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -225,28 +230,25 @@ fn run(args: RunArgs) -> Result<i32> {
         let seeds: Vec<u64> = (0..args.runs).map(|i| s.seed.wrapping_add(i)).collect();
         let threads = worker_threads(args.threads);
         let bar = progress(seeds.len() as u64, &s.name);
-        let names: Vec<&str> = ksim::check::METRICS.iter().map(|m| m.name).collect();
+        let names = ksim::compare::metric_names();
         let m = ksim::runs::run_seeds_with(
             &s,
             &seeds,
             threads,
             limits,
             &names,
-            ksim::check::metrics,
+            ksim::compare::metrics,
             &|| bar.inc(1),
         )
         .map_err(|e| Error::Budget(e.to_string()))?;
         bar.finish_and_clear();
-        let json = serde_json::to_vec_pretty(&m).map_err(|e| Error::Internal(e.to_string()))?;
         if let Some(dir) = &args.out {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-            ksim::report::write_atomic(dir, "runs.json", &[json.as_slice(), b"\n"].concat())?;
+            let json = ksim::export::json::to_string(&m)?;
+            ksim::report::write_atomic(dir, "runs.json", json.as_bytes())?;
         }
-        match args.format {
-            Format::Table => print!("{}", ksim::runs::render(&m)),
-            Format::Json => println!("{}", String::from_utf8_lossy(&json)),
-        }
+        print!("{}", ksim::export::exporter(args.format.into()).runs(&m)?);
         return Ok(0);
     }
     let (result, summary) =
@@ -254,14 +256,10 @@ fn run(args: RunArgs) -> Result<i32> {
     if let Some(dir) = &args.out {
         ksim::report::write_outputs(dir, &s, &result, &summary)?;
     }
-    match args.format {
-        Format::Table => print!("{}", ksim::report::render_table(&summary)),
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&summary)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            println!("{json}");
-        }
-    }
+    print!(
+        "{}",
+        ksim::export::exporter(args.format.into()).summary(&summary)?
+    );
     Ok(0)
 }
 
@@ -392,19 +390,14 @@ fn compare(args: CompareArgs) -> Result<i32> {
     }
     bar.finish_and_clear();
     let c = ksim::compare::compare(results);
-    let markdown = ksim::compare::render_markdown(&c);
-    let json = serde_json::to_string_pretty(&c).map_err(|e| Error::Internal(e.to_string()))?;
+    use ksim::export::{Format as F, exporter};
     if let Some(p) = &args.markdown {
-        write_file(p, markdown.as_bytes())?;
+        write_file(p, exporter(F::Markdown).comparison(&c)?.as_bytes())?;
     }
     if let Some(p) = &args.json {
-        write_file(p, format!("{json}\n").as_bytes())?;
+        write_file(p, exporter(F::Json).comparison(&c)?.as_bytes())?;
     }
-    match args.format {
-        CompareFormat::Table => print!("{}", ksim::compare::render_table(&c)),
-        CompareFormat::Markdown => print!("{markdown}"),
-        CompareFormat::Json => println!("{json}"),
-    }
+    print!("{}", exporter(args.format.into()).comparison(&c)?);
     Ok(0)
 }
 

@@ -59,6 +59,7 @@ pub mod cluster;
 pub mod compare;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod hpa;
 pub mod k8s;
 pub mod karpenter;

@@ -8,7 +8,6 @@
 //! `mean ± t(0.975, n − 1) × s / √n`, with `s` the sample standard deviation (statrs
 //! `StudentsT::inverse_cdf`).
 
-use crate::check;
 use crate::report::Summary;
 use crate::savings::simulate;
 use crate::scenario::Scenario;
@@ -78,7 +77,7 @@ pub struct MultiRun {
     pub scenario: String,
     /// The seeds, in order.
     pub seeds: Vec<u64>,
-    /// Per metric (the `ksim check` metrics), the estimate over the seeds.
+    /// Per metric (the [`crate::compare::METRICS`]), the estimate over the seeds.
     pub metrics: BTreeMap<String, Estimate>,
     /// Per seed, the metrics.
     pub per_seed: Vec<BTreeMap<String, f64>>,
@@ -92,14 +91,14 @@ pub fn run_seeds(
     threads: usize,
     limits: RunLimits,
 ) -> Result<MultiRun, SimError> {
-    let names: Vec<&str> = check::METRICS.iter().map(|m| m.name).collect();
+    let names = crate::compare::metric_names();
     run_seeds_with(
         scenario,
         seeds,
         threads,
         limits,
         &names,
-        check::metrics,
+        crate::compare::metrics,
         &|| {},
     )
 }
@@ -152,32 +151,6 @@ pub fn run_seeds_with(
         metrics,
         per_seed,
     })
-}
-
-/// A readable table of the estimates.
-pub fn render(m: &MultiRun) -> String {
-    let mut o = format!(
-        "ksim: scenario {} over {} seeds ({}–{}), mean and 95 % confidence interval\n\n",
-        m.scenario,
-        m.seeds.len(),
-        m.seeds.first().copied().unwrap_or(0),
-        m.seeds.last().copied().unwrap_or(0)
-    );
-    o.push_str(&format!(
-        "{:<22} {:>14} {:>28} {:>12} {:>12}\n",
-        "metric", "mean", "95 % CI", "min", "max"
-    ));
-    for (name, e) in &m.metrics {
-        o.push_str(&format!(
-            "{:<22} {:>14.3} {:>28} {:>12.3} {:>12.3}\n",
-            name,
-            e.mean,
-            format!("[{:.3}, {:.3}]", e.ci95_low, e.ci95_high),
-            e.min,
-            e.max
-        ));
-    }
-    o
 }
 
 #[cfg(test)]

@@ -7,10 +7,8 @@
 mod files;
 pub mod html;
 pub mod plots;
-mod table;
 
 pub use files::{encode_outputs, launches_csv, timeseries_csv, write_atomic, write_outputs};
-pub use table::render_table;
 
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{NodeOwner, PodCause};

@@ -5,6 +5,7 @@ mod corpus;
 mod determinism;
 mod disruption;
 mod errors;
+mod export;
 mod hpa_properties;
 mod hpa_upstream;
 mod invariants;

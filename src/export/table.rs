@@ -1,10 +1,90 @@
-//! The human-readable report printed on stdout.
+//! The `table` format: plain text for a terminal, the default on stdout.
 
-use super::Summary;
+use super::{Exporter, delta, estimate, metric_info, ordered, value};
+use crate::compare::{Comparison, METRICS};
+use crate::error::Result;
+use crate::report::Summary;
+use crate::runs::MultiRun;
 use std::fmt::Write;
 
-/// Renders the summary as a plain-text table.
-pub fn render_table(s: &Summary) -> String {
+/// The plain-text exporter.
+pub struct Table;
+
+impl Exporter for Table {
+    fn summary(&self, s: &Summary) -> Result<String> {
+        Ok(summary(s))
+    }
+
+    fn runs(&self, m: &MultiRun) -> Result<String> {
+        let mut o = format!(
+            "ksim: scenario {} over {} seeds ({}–{}), mean and 95 % confidence interval\n\n",
+            m.scenario,
+            m.seeds.len(),
+            m.seeds.first().copied().unwrap_or(0),
+            m.seeds.last().copied().unwrap_or(0)
+        );
+        let _ = writeln!(
+            o,
+            "{:<30} {:>44} {:>14} {:>14}",
+            "metric", "mean [95 % CI]", "min", "max"
+        );
+        for (name, e) in ordered(m) {
+            let (label, unit) = metric_info(name);
+            let _ = writeln!(
+                o,
+                "{:<30} {:>44} {:>14} {:>14}",
+                label,
+                estimate(e, unit, m.seeds.len().max(2)),
+                value(e.min, unit),
+                value(e.max, unit)
+            );
+        }
+        Ok(o)
+    }
+
+    fn comparison(&self, c: &Comparison) -> Result<String> {
+        let runs = c.configs[0].runs.seeds.len();
+        let width = c
+            .configs
+            .iter()
+            .map(|x| x.label.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        let mut o = format!(
+            "ksim compare: {} configurations, {} seed{} each{}\n",
+            c.configs.len(),
+            runs,
+            if runs == 1 { "" } else { "s" },
+            if runs > 1 {
+                "; mean [95 % CI], difference from the first (Welch's t-test, p < 0.05)"
+            } else {
+                ""
+            }
+        );
+        for m in METRICS {
+            let _ = write!(o, "\n{}\n", m.label);
+            for (i, cfg) in c.configs.iter().enumerate() {
+                let d = if i == 0 {
+                    String::new()
+                } else {
+                    format!("   {}", delta(&c.deltas[i - 1][m.name], m))
+                };
+                let _ = writeln!(
+                    o,
+                    "  {:<width$}  {}{}",
+                    cfg.label,
+                    estimate(&cfg.runs.metrics[m.name], m.unit, runs),
+                    d
+                );
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// Renders one run's summary as a plain-text report.
+fn summary(s: &Summary) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
