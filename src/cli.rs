@@ -33,7 +33,8 @@ enum Command {
     /// configuration, set on every NodePool.
     Compare(CompareArgs),
     /// Write DIR/report.html: one self-contained page (summary tables and inline SVG charts,
-    /// nothing fetched from the network) from a directory written by `ksim run --out DIR`.
+    /// nothing fetched from the network) from a directory written by `ksim run --out DIR` or
+    /// `ksim compare --out DIR`.
     Report {
         /// The output directory of a run.
         dir: PathBuf,
@@ -97,6 +98,10 @@ struct CompareArgs {
     /// Also write the comparison as JSON to this file.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Write compare.txt, compare.json, compare.csv, compare.md, the overlaid charts (SVG and
+    /// PNG) and report.html here.
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -276,7 +281,47 @@ fn progress(runs: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// `ksim report DIR` for a directory written by `ksim compare --out DIR`.
+fn report_comparison(dir: &std::path::Path, path: &std::path::Path) -> Result<i32> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::from(InputError::file(
+            &path.display().to_string(),
+            format!("cannot read it ({e})"),
+        ))
+    })?;
+    let c: ksim::compare::Comparison = serde_json::from_str(&text).map_err(|e| {
+        Error::from(InputError {
+            line: e.line() as u64,
+            column: e.column() as u64,
+            ..InputError::file(
+                &path.display().to_string(),
+                format!("not a ksim comparison: {e}"),
+            )
+        })
+    })?;
+    if c.configs.len() < 2 || c.deltas.len() + 1 != c.configs.len() {
+        return Err(Error::from(InputError::file(
+            &path.display().to_string(),
+            "not a ksim comparison: it needs two or more configurations and one set of deltas per configuration after the first",
+        )));
+    }
+    let mut charts = Vec::new();
+    for (stem, _) in ksim::report::html::COMPARE_CHARTS {
+        if let Ok(svg) = std::fs::read_to_string(dir.join(format!("{stem}.svg"))) {
+            charts.push((*stem, svg));
+        }
+    }
+    let html = ksim::report::html::render_comparison(&c, &charts);
+    ksim::report::write_atomic(dir, "report.html", html.as_bytes())?;
+    println!("wrote {}", dir.join("report.html").display());
+    Ok(0)
+}
+
 fn report(dir: &std::path::Path) -> Result<i32> {
+    let compare = dir.join("compare.json");
+    if compare.exists() && !dir.join("summary.json").exists() {
+        return report_comparison(dir, &compare);
+    }
     let path = dir.join("summary.json");
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Error::from(InputError::file(
@@ -396,6 +441,9 @@ fn compare(args: CompareArgs) -> Result<i32> {
     }
     if let Some(p) = &args.json {
         write_file(p, exporter(F::Json).comparison(&c)?.as_bytes())?;
+    }
+    if let Some(dir) = &args.out {
+        ksim::report::write_comparison(dir, &c)?;
     }
     print!("{}", exporter(args.format.into()).comparison(&c)?);
     Ok(0)

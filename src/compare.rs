@@ -9,7 +9,7 @@
 
 use crate::report::Summary;
 use crate::runs::{Estimate, MultiRun};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::collections::BTreeMap;
 
@@ -161,7 +161,7 @@ pub fn metric_names() -> Vec<&'static str> {
 }
 
 /// One configuration's results.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     /// Its label (file name or override).
     pub label: String,
@@ -170,7 +170,7 @@ pub struct Config {
 }
 
 /// How a metric of one configuration differs from the first configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Delta {
     /// Difference of the means.
     pub absolute: f64,
@@ -183,7 +183,7 @@ pub struct Delta {
 }
 
 /// The comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
     /// Configurations; the first is the base.
     pub configs: Vec<Config>,

@@ -11,15 +11,15 @@
 use crate::report::Summary;
 use crate::savings::simulate;
 use crate::scenario::Scenario;
-use crate::sim::{RunLimits, SimError};
-use serde::Serialize;
+use crate::sim::{RunLimits, SimError, SimResult};
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The mean of a metric over the runs, with its 95 % confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// Sample mean.
     pub mean: f64,
@@ -70,8 +70,41 @@ impl Estimate {
     }
 }
 
+/// What one seed's run looked like over time, for overlaid charts: one value per minute sample,
+/// and the scheduling latencies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    /// Sample times, hours.
+    pub hours: Vec<f64>,
+    /// Nodes (launching or running), per sample.
+    pub nodes: Vec<f64>,
+    /// Pods pending, per sample.
+    pub pods_pending: Vec<f64>,
+    /// Cost so far, USD, per sample.
+    pub cost_cumulative_usd: Vec<f64>,
+    /// Scheduling latencies of the pods created during the run, seconds, sorted.
+    pub latencies_s: Vec<f64>,
+}
+
+impl Trace {
+    /// The trace of a run.
+    pub fn of(r: &SimResult) -> Trace {
+        let ts = &r.timeseries;
+        Trace {
+            hours: ts.iter().map(|t| t.minute as f64 / 60.0).collect(),
+            nodes: ts
+                .iter()
+                .map(|t| (t.nodes_spot + t.nodes_on_demand) as f64)
+                .collect(),
+            pods_pending: ts.iter().map(|t| t.pods_pending as f64).collect(),
+            cost_cumulative_usd: ts.iter().map(|t| t.cost_cumulative_usd).collect(),
+            latencies_s: crate::report::plots::latencies_s(r),
+        }
+    }
+}
+
 /// The result of several seeds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MultiRun {
     /// Scenario name.
     pub scenario: String,
@@ -81,6 +114,9 @@ pub struct MultiRun {
     pub metrics: BTreeMap<String, Estimate>,
     /// Per seed, the metrics.
     pub per_seed: Vec<BTreeMap<String, f64>>,
+    /// Per seed, the trace (not serialized; empty when read back from a file).
+    #[serde(skip)]
+    pub traces: Vec<Trace>,
 }
 
 /// Runs `scenario` with each seed on up to `threads` threads. The result is the same for any
@@ -116,7 +152,7 @@ pub fn run_seeds_with(
     done: &(dyn Fn() + Sync),
 ) -> Result<MultiRun, SimError> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Summary, SimError>>>> =
+    let results: Mutex<Vec<Option<Result<(Summary, Trace), SimError>>>> =
         Mutex::new((0..seeds.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, seeds.len().max(1)) {
@@ -128,7 +164,7 @@ pub fn run_seeds_with(
                     }
                     let mut s = scenario.clone();
                     s.seed = seeds[i];
-                    let out = simulate(&s, limits).map(|(_, summary)| summary);
+                    let out = simulate(&s, limits).map(|(r, summary)| (summary, Trace::of(&r)));
                     results.lock().expect("no worker panicked")[i] = Some(out);
                     done();
                 }
@@ -136,8 +172,11 @@ pub fn run_seeds_with(
         }
     });
     let mut per_seed = Vec::new();
+    let mut traces = Vec::new();
     for r in results.into_inner().expect("no worker panicked") {
-        per_seed.push(metrics(&r.expect("every seed ran")?));
+        let (summary, trace) = r.expect("every seed ran")?;
+        per_seed.push(metrics(&summary));
+        traces.push(trace);
     }
     let mut estimates = BTreeMap::new();
     for &name in names {
@@ -150,6 +189,7 @@ pub fn run_seeds_with(
         seeds: seeds.to_vec(),
         metrics,
         per_seed,
+        traces,
     })
 }
 

@@ -294,10 +294,7 @@ pub fn launches_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
 
 /// The summary as pretty JSON with a trailing newline.
 pub fn summary_json(summary: &Summary) -> Result<Vec<u8>> {
-    let mut v = serde_json::to_vec_pretty(summary)
-        .map_err(|e| Error::Internal(format!("JSON encoding failed: {e}")))?;
-    v.push(b'\n');
-    Ok(v)
+    crate::export::json::to_string(summary).map(String::into_bytes)
 }
 
 /// Every output file's name and bytes, encoded in memory.
@@ -326,6 +323,38 @@ pub fn write_outputs(dir: &Path, s: &Scenario, r: &SimResult, summary: &Summary)
     // Encode everything first, so a failure leaves the directory untouched.
     for (name, bytes) in encode_outputs(s, r, summary)? {
         write_atomic(dir, name, &bytes)?;
+    }
+    Ok(())
+}
+
+/// Writes a comparison into `dir` (created if missing): `compare.txt`, `compare.json`,
+/// `compare.csv` and `compare.md` (one per export format), the overlaid charts (SVG and PNG)
+/// and `report.html`. Everything is encoded before the first file is written.
+pub fn write_comparison(dir: &Path, c: &crate::compare::Comparison) -> Result<()> {
+    use crate::export::{Format, exporter};
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for f in Format::ALL {
+        files.push((
+            format!("compare.{}", f.extension()),
+            exporter(f).comparison(c)?.into_bytes(),
+        ));
+    }
+    let charts = super::plots::comparison_charts(c)?;
+    // In page order, as `ksim report` reads them back.
+    let svgs: Vec<(&str, String)> = super::html::COMPARE_CHARTS
+        .iter()
+        .filter_map(|(stem, _)| {
+            let (_, bytes) = charts.iter().find(|(n, _)| *n == format!("{stem}.svg"))?;
+            Some((*stem, String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect();
+    let html = super::html::render_comparison(c, &svgs);
+    files.extend(charts.iter().map(|(n, b)| (n.to_string(), b.clone())));
+    files.push(("report.html".into(), html.into_bytes()));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    for (name, bytes) in &files {
+        write_atomic(dir, name, bytes)?;
     }
     Ok(())
 }

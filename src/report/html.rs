@@ -207,8 +207,40 @@ pub fn render(summary: &Value, charts: &[(&str, String)]) -> String {
             vec!["expirations".into(), count(&d["expirations"])],
         ],
     ));
+    body.push_str(&figures(charts, CHARTS));
+    if let Some(w) = s["warnings"].as_array().filter(|w| !w.is_empty()) {
+        body.push_str("<h2>Warnings</h2>\n<ul>\n");
+        for x in w {
+            body.push_str(&format!("<li>{}</li>\n", escape(x.as_str().unwrap_or(""))));
+        }
+        body.push_str("</ul>\n");
+    }
+    page(
+        &format!("ksim: {}", s["scenario"].as_str().unwrap_or("?")),
+        &body,
+    )
+}
+
+/// The charts of a comparison, in page order: (file stem, caption).
+pub const COMPARE_CHARTS: &[(&str, &str)] = &[
+    (
+        "compare_intervals",
+        "Each configuration's mean over the seeds with its 95 % confidence interval (Student's t)",
+    ),
+    ("compare_nodes", "Nodes over time"),
+    ("compare_pending", "Pods pending over time"),
+    ("compare_cost", "Cumulative cost"),
+    (
+        "compare_latency_cdf",
+        "Scheduling latency: the share of pods bound within x seconds",
+    ),
+];
+
+/// Inline figures for the charts found, captioned from `captions`.
+fn figures(charts: &[(&str, String)], captions: &[(&str, &str)]) -> String {
+    let mut body = String::new();
     for (stem, svg) in charts {
-        let caption = CHARTS
+        let caption = captions
             .iter()
             .find(|(n, _)| n == stem)
             .map(|(_, c)| *c)
@@ -224,19 +256,81 @@ pub fn render(summary: &Value, charts: &[(&str, String)]) -> String {
             escape(caption)
         ));
     }
-    if let Some(w) = s["warnings"].as_array().filter(|w| !w.is_empty()) {
-        body.push_str("<h2>Warnings</h2>\n<ul>\n");
-        for x in w {
-            body.push_str(&format!("<li>{}</li>\n", escape(x.as_str().unwrap_or(""))));
-        }
-        body.push_str("</ul>\n");
-    }
+    body
+}
+
+fn page(title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>ksim: {}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
-        escape(s["scenario"].as_str().unwrap_or("?")),
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        escape(title),
         STYLE,
         body
     )
+}
+
+/// The page for a comparison (`compare.json`): per configuration its headline numbers, the
+/// table of every metric with 95 % confidence intervals and the differences from the first
+/// configuration (significant improvements green, significant regressions red), and the
+/// overlaid charts found (`charts`, stems of [`COMPARE_CHARTS`]).
+pub fn render_comparison(c: &crate::compare::Comparison, charts: &[(&str, String)]) -> String {
+    use crate::export::{delta, estimate, value};
+    let seeds = c.configs[0].runs.seeds.len();
+    let mut body = format!(
+        "<h1>ksim compare</h1>\n<p class=\"sub\">{} configurations · {} seed{} each ({}) · mean [95 % confidence interval]; a difference is significant when Welch's t-test gives p &lt; 0.05</p>\n",
+        c.configs.len(),
+        seeds,
+        if seeds == 1 { "" } else { "s" },
+        escape(&c.configs[0].runs.scenario)
+    );
+    body.push_str("<div class=\"cards\">\n");
+    for cfg in &c.configs {
+        let m = &cfg.runs.metrics;
+        body.push_str(&format!(
+            "<div class=\"card\"><div class=\"l\">{}</div><div class=\"v\">{}</div><div class=\"l\">cost · p99 {} · {} nodes/h churn</div></div>\n",
+            escape(&cfg.label),
+            escape(&value(m["cost_usd"].mean, "USD")),
+            escape(&value(m["scheduling_p99_s"].mean, "s")),
+            escape(&format!("{:.1}", m["node_churn_per_hour"].mean)),
+        ));
+    }
+    body.push_str("</div>\n<h2>Side by side</h2>\n<table>\n<tr><th>metric</th>");
+    for cfg in &c.configs {
+        body.push_str(&format!("<th>{}</th>", escape(&cfg.label)));
+    }
+    for cfg in &c.configs[1..] {
+        body.push_str(&format!("<th>Δ {}</th>", escape(&cfg.label)));
+    }
+    body.push_str("</tr>\n");
+    for m in crate::compare::METRICS {
+        body.push_str(&format!("<tr><td>{}</td>", escape(m.label)));
+        for cfg in &c.configs {
+            body.push_str(&format!(
+                "<td class=\"n\">{}</td>",
+                escape(&estimate(&cfg.runs.metrics[m.name], m.unit, seeds))
+            ));
+        }
+        for d in &c.deltas {
+            let d = &d[m.name];
+            let class = match d.significant {
+                Some(true) if d.absolute != 0.0 => {
+                    if (d.absolute < 0.0) == m.lower_is_better {
+                        "n good"
+                    } else {
+                        "n bad"
+                    }
+                }
+                _ => "n",
+            };
+            body.push_str(&format!(
+                "<td class=\"{class}\">{}</td>",
+                escape(&delta(d, m))
+            ));
+        }
+        body.push_str("</tr>\n");
+    }
+    body.push_str("</table>\n");
+    body.push_str(&figures(charts, COMPARE_CHARTS));
+    page("ksim compare", &body)
 }
 
 const STYLE: &str = "body{font-family:DejaVu Sans,Verdana,sans-serif;margin:24px auto;max-width:1060px;color:#222}\
@@ -246,6 +340,7 @@ h1{margin-bottom:0}.sub{color:#666;margin-top:4px}\
 .card .v{font-size:22px;font-weight:bold}.card .l{color:#666;font-size:13px}\
 table{border-collapse:collapse;margin-bottom:8px}td,th{border-bottom:1px solid #eee;padding:4px 12px;text-align:left}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}\
+td.good{color:#17803d;font-weight:bold}td.bad{color:#c0392b;font-weight:bold}\
 figure{margin:24px 0}figure svg{max-width:100%;height:auto}figcaption{color:#666;font-size:13px}";
 
 #[cfg(test)]

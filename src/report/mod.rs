@@ -8,7 +8,9 @@ mod files;
 pub mod html;
 pub mod plots;
 
-pub use files::{encode_outputs, launches_csv, timeseries_csv, write_atomic, write_outputs};
+pub use files::{
+    encode_outputs, launches_csv, timeseries_csv, write_atomic, write_comparison, write_outputs,
+};
 
 use crate::cloud::pricing::CapacityType;
 use crate::cluster::{NodeOwner, PodCause};

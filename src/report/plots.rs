@@ -26,11 +26,25 @@ fn register_font() {
     });
 }
 
-/// A line series: label, colour and y values (one per minute sample).
+/// A line series: label, colour and y values (one per x), with an optional shaded band
+/// (lower, upper) around it.
 struct Series<'a> {
     label: &'a str,
     color: RGBColor,
     ys: Vec<f64>,
+    band: Option<(Vec<f64>, Vec<f64>)>,
+    /// Its own x values (for overlays of runs sampled differently); the chart's otherwise.
+    xs: Option<Vec<f64>>,
+}
+
+fn line(label: &str, color: RGBColor, ys: Vec<f64>) -> Series<'_> {
+    Series {
+        label,
+        color,
+        ys,
+        band: None,
+        xs: None,
+    }
 }
 
 fn palette(i: usize) -> RGBColor {
@@ -65,7 +79,12 @@ where
     DB::ErrorType: 'static,
 {
     root.fill(&WHITE).map_err(plot_err)?;
-    let x_max = hours.last().copied().unwrap_or(1.0).max(1e-3);
+    let x_max = series
+        .iter()
+        .filter_map(|s| s.xs.as_ref().and_then(|x| x.last().copied()))
+        .chain(hours.last().copied())
+        .fold(0.0f64, f64::max)
+        .max(1e-3);
     let mut tops = vec![0.0f64; hours.len()];
     let mut y_max: f64 = 0.0;
     for s in series {
@@ -75,6 +94,9 @@ where
             if stacked {
                 tops[i] = v;
             }
+        }
+        if let Some((_, hi)) = &s.band {
+            y_max = hi.iter().copied().fold(y_max, f64::max);
         }
     }
     let y_max = if y_max > 0.0 { y_max * 1.05 } else { 1.0 };
@@ -122,6 +144,18 @@ where
                 .map_err(plot_err)?;
             base = top;
         } else {
+            let hours = s.xs.as_deref().unwrap_or(hours);
+            if let Some((lo, hi)) = &s.band {
+                let mut poly: Vec<(f64, f64)> =
+                    hours.iter().copied().zip(hi.iter().copied()).collect();
+                poly.extend(hours.iter().copied().zip(lo.iter().copied()).rev());
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        poly,
+                        color.mix(0.18).filled(),
+                    )))
+                    .map_err(plot_err)?;
+            }
             chart
                 .draw_series(LineSeries::new(
                     hours.iter().copied().zip(s.ys.iter().copied()),
@@ -248,16 +282,8 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
             ("hours", "pods"),
             &hours,
             &[
-                Series {
-                    label: "running",
-                    color: palette(0),
-                    ys: col(&|t| t.pods_running as f64),
-                },
-                Series {
-                    label: "pending",
-                    color: palette(3),
-                    ys: col(&|t| t.pods_pending as f64),
-                },
+                line("running", palette(0), col(&|t| t.pods_running as f64)),
+                line("pending", palette(3), col(&|t| t.pods_pending as f64)),
             ],
             false,
         )?,
@@ -269,16 +295,8 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
             ("hours", "nodes"),
             &hours,
             &[
-                Series {
-                    label: "on-demand",
-                    color: palette(1),
-                    ys: col(&|t| t.nodes_on_demand as f64),
-                },
-                Series {
-                    label: "spot",
-                    color: palette(0),
-                    ys: col(&|t| t.nodes_spot as f64),
-                },
+                line("on-demand", palette(1), col(&|t| t.nodes_on_demand as f64)),
+                line("spot", palette(0), col(&|t| t.nodes_spot as f64)),
             ],
             true,
         )?,
@@ -290,16 +308,16 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
             ("hours", "USD"),
             &hours,
             &[
-                Series {
-                    label: "rate, USD/h",
-                    color: palette(2),
-                    ys: col(&|t| t.cost_rate_usd_per_hour),
-                },
-                Series {
-                    label: "cumulative, USD / 10",
-                    color: palette(4),
-                    ys: col(&|t| t.cost_cumulative_usd / 10.0),
-                },
+                line(
+                    "rate, USD/h",
+                    palette(2),
+                    col(&|t| t.cost_rate_usd_per_hour),
+                ),
+                line(
+                    "cumulative, USD / 10",
+                    palette(4),
+                    col(&|t| t.cost_cumulative_usd / 10.0),
+                ),
             ],
             false,
         )?,
@@ -311,26 +329,26 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
             ("hours", "cores; GiB / 4"),
             &hours,
             &[
-                Series {
-                    label: "CPU requested",
-                    color: palette(0),
-                    ys: col(&|t| t.cpu_requested_m as f64 / 1000.0),
-                },
-                Series {
-                    label: "CPU allocatable",
-                    color: palette(7),
-                    ys: col(&|t| t.cpu_allocatable_m as f64 / 1000.0),
-                },
-                Series {
-                    label: "memory requested",
-                    color: palette(1),
-                    ys: col(&|t| t.mem_requested_b as f64 / crate::resources::GIB as f64 / 4.0),
-                },
-                Series {
-                    label: "memory allocatable",
-                    color: palette(5),
-                    ys: col(&|t| t.mem_allocatable_b as f64 / crate::resources::GIB as f64 / 4.0),
-                },
+                line(
+                    "CPU requested",
+                    palette(0),
+                    col(&|t| t.cpu_requested_m as f64 / 1000.0),
+                ),
+                line(
+                    "CPU allocatable",
+                    palette(7),
+                    col(&|t| t.cpu_allocatable_m as f64 / 1000.0),
+                ),
+                line(
+                    "memory requested",
+                    palette(1),
+                    col(&|t| t.mem_requested_b as f64 / crate::resources::GIB as f64 / 4.0),
+                ),
+                line(
+                    "memory allocatable",
+                    palette(5),
+                    col(&|t| t.mem_allocatable_b as f64 / crate::resources::GIB as f64 / 4.0),
+                ),
             ],
             false,
         )?,
@@ -351,11 +369,7 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
             "Scheduling latency, cumulative distribution",
             ("seconds from creation to binding", "fraction of pods"),
             &lat,
-            &[Series {
-                label: "pods bound within x s",
-                color: palette(0),
-                ys: cdf,
-            }],
+            &[line("pods bound within x s", palette(0), cdf)],
             false,
         )?,
     );
@@ -372,11 +386,7 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
                     ys[i] = row.desired as f64;
                 }
             }
-            Series {
-                label: wl.name.as_str(),
-                color: palette(w),
-                ys,
-            }
+            line(wl.name.as_str(), palette(w), ys)
         })
         .collect();
     push(
@@ -403,4 +413,240 @@ pub fn latencies_s(r: &SimResult) -> Vec<f64> {
         .collect();
     v.sort_by(f64::total_cmp);
     v
+}
+
+/// Per sample, the mean of the seeds' values and their smallest and largest (over the samples
+/// every seed has).
+fn mean_band(runs: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let n = runs.iter().map(Vec::len).min().unwrap_or(0);
+    let mut mean = Vec::with_capacity(n);
+    let (mut lo, mut hi) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for i in 0..n {
+        let vals = runs.iter().map(|r| r[i]);
+        mean.push(vals.clone().sum::<f64>() / runs.len() as f64);
+        lo.push(vals.clone().fold(f64::INFINITY, f64::min));
+        hi.push(vals.fold(f64::NEG_INFINITY, f64::max));
+    }
+    (mean, lo, hi)
+}
+
+/// The empirical CDF of sorted values at up to `points` quantiles: (x, fraction ≤ x).
+fn cdf_points(sorted: &[f64], points: usize) -> (Vec<f64>, Vec<f64>) {
+    let n = sorted.len();
+    if n == 0 {
+        return (Vec::new(), Vec::new());
+    }
+    let k = points.min(n);
+    (1..=k)
+        .map(|j| {
+            let i = (j * n).div_ceil(k) - 1;
+            (sorted[i], (i + 1) as f64 / n as f64)
+        })
+        .unzip()
+}
+
+/// Means with 95 % confidence intervals of one metric, one whisker per configuration.
+fn draw_intervals<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    labels: &[&str],
+    estimates: &[crate::runs::Estimate],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let lo = estimates
+        .iter()
+        .map(|e| e.ci95_low)
+        .fold(f64::INFINITY, f64::min);
+    let hi = estimates
+        .iter()
+        .map(|e| e.ci95_high)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let pad = ((hi - lo) * 0.15).max(hi.abs() * 0.01).max(1e-6);
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 17))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), (lo - pad)..(hi + pad))
+        .map_err(plot_err)?;
+    let label_of = |x: &f64| {
+        let i = x.round();
+        if (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+            labels[i as usize].to_string()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.max(2) * 2 + 1)
+        .x_label_formatter(&label_of)
+        .label_style((FONT, 13))
+        .draw()
+        .map_err(plot_err)?;
+    for (i, e) in estimates.iter().enumerate() {
+        let color = palette(i);
+        let x = i as f64;
+        chart
+            .draw_series(std::iter::once(ErrorBar::new_vertical(
+                x,
+                e.ci95_low,
+                e.mean,
+                e.ci95_high,
+                color.stroke_width(2),
+                18,
+            )))
+            .map_err(plot_err)?;
+        chart
+            .draw_series(std::iter::once(Circle::new((x, e.mean), 5, color.filled())))
+            .map_err(plot_err)?;
+    }
+    Ok(())
+}
+
+/// The metrics shown with their confidence intervals in [`comparison_charts`].
+const INTERVAL_METRICS: [(&str, &str); 4] = [
+    ("cost_usd", "cost, USD"),
+    ("scheduling_p99_s", "scheduling p99, s"),
+    (
+        "disruption_pending_pod_s",
+        "disruption-caused pending, pod·s",
+    ),
+    ("node_churn_per_hour", "node churn, nodes/h"),
+];
+
+/// The charts of a comparison, each configuration in its own colour: nodes, pending pods and
+/// cumulative cost over time (the mean over the seeds, shaded from the smallest to the largest
+/// seed), the pooled scheduling-latency CDF, and the 95 % confidence intervals of four metrics.
+/// Configurations read back from files (no traces) are left out of the time charts.
+pub fn comparison_charts(c: &crate::compare::Comparison) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let with_traces: Vec<&crate::compare::Config> = c
+        .configs
+        .iter()
+        .filter(|x| !x.runs.traces.is_empty())
+        .collect();
+    let color = |label: &str| palette(c.configs.iter().position(|x| x.label == label).unwrap_or(0));
+    let mut out = Vec::new();
+    let mut push = |name: (&'static str, &'static str), files: (Vec<u8>, Vec<u8>)| {
+        out.push((name.0, files.0));
+        out.push((name.1, files.1));
+    };
+    type Pick = fn(&crate::runs::Trace) -> &Vec<f64>;
+    let over_time: [(&str, &str, &str, &str, Pick); 3] = [
+        (
+            "compare_nodes.svg",
+            "compare_nodes.png",
+            "Nodes",
+            "nodes",
+            |t| &t.nodes,
+        ),
+        (
+            "compare_pending.svg",
+            "compare_pending.png",
+            "Pods pending",
+            "pods",
+            |t| &t.pods_pending,
+        ),
+        (
+            "compare_cost.svg",
+            "compare_cost.png",
+            "Cumulative cost",
+            "USD",
+            |t| &t.cost_cumulative_usd,
+        ),
+    ];
+    if !with_traces.is_empty() {
+        for (svg, png, title, unit, pick) in over_time {
+            let series: Vec<Series<'_>> = with_traces
+                .iter()
+                .map(|cfg| {
+                    let runs: Vec<Vec<f64>> =
+                        cfg.runs.traces.iter().map(|t| pick(t).clone()).collect();
+                    let (mean, lo, hi) = mean_band(&runs);
+                    let xs = cfg.runs.traces[0].hours[..mean.len()].to_vec();
+                    Series {
+                        label: cfg.label.as_str(),
+                        color: color(&cfg.label),
+                        ys: mean,
+                        band: (runs.len() > 1).then_some((lo, hi)),
+                        xs: Some(xs),
+                    }
+                })
+                .collect();
+            let seeds = with_traces[0].runs.traces.len();
+            let title = if seeds > 1 {
+                format!("{title}: mean over {seeds} seeds, shaded from the lowest to the highest")
+            } else {
+                title.to_string()
+            };
+            push(
+                (svg, png),
+                chart_files(&title, ("hours", unit), &[], &series, false)?,
+            );
+        }
+        let series: Vec<Series<'_>> = with_traces
+            .iter()
+            .map(|cfg| {
+                let mut all: Vec<f64> = cfg
+                    .runs
+                    .traces
+                    .iter()
+                    .flat_map(|t| t.latencies_s.iter().copied())
+                    .collect();
+                all.sort_by(f64::total_cmp);
+                let (xs, ys) = cdf_points(&all, 600);
+                Series {
+                    label: cfg.label.as_str(),
+                    color: color(&cfg.label),
+                    ys,
+                    band: None,
+                    xs: Some(xs),
+                }
+            })
+            .collect();
+        push(
+            ("compare_latency_cdf.svg", "compare_latency_cdf.png"),
+            chart_files(
+                "Scheduling latency, cumulative distribution (all seeds pooled)",
+                ("seconds from creation to binding", "fraction of pods"),
+                &[],
+                &series,
+                false,
+            )?,
+        );
+    }
+    let labels: Vec<&str> = c.configs.iter().map(|x| x.label.as_str()).collect();
+    push(
+        ("compare_intervals.svg", "compare_intervals.png"),
+        both(
+            |root| draw_interval_grid(root, &labels, c),
+            |root| draw_interval_grid(root, &labels, c),
+        )?,
+    );
+    Ok(out)
+}
+
+fn draw_interval_grid<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    labels: &[&str],
+    c: &crate::compare::Comparison,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(plot_err)?;
+    let root = root
+        .titled("Means with 95 % confidence intervals", (FONT, 20))
+        .map_err(plot_err)?;
+    for (area, (name, title)) in root.split_evenly((2, 2)).iter().zip(INTERVAL_METRICS) {
+        let est: Vec<crate::runs::Estimate> =
+            c.configs.iter().map(|x| x.runs.metrics[name]).collect();
+        draw_intervals(area, title, labels, &est)?;
+    }
+    root.present().map_err(plot_err)?;
+    Ok(())
 }

@@ -343,6 +343,8 @@ fn compare_two_consolidate_after_values() {
         .arg(&md)
         .arg("--json")
         .arg(&json)
+        .arg("--out")
+        .arg(dir.path().join("out"))
         .output()
         .unwrap();
     assert_eq!(
@@ -351,6 +353,47 @@ fn compare_two_consolidate_after_values() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // --out: every format, the overlaid charts and one self-contained page, which
+    // `ksim report` rebuilds byte for byte from compare.json and the SVGs.
+    let o = dir.path().join("out");
+    for f in [
+        "compare.txt",
+        "compare.json",
+        "compare.csv",
+        "compare.md",
+        "report.html",
+    ] {
+        assert!(o.join(f).exists(), "{f} missing");
+    }
+    for stem in ["intervals", "nodes", "pending", "cost", "latency_cdf"] {
+        for ext in ["svg", "png"] {
+            assert!(
+                o.join(format!("compare_{stem}.{ext}")).exists(),
+                "{stem}.{ext}"
+            );
+        }
+    }
+    let html = std::fs::read_to_string(o.join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 5, "every chart inline");
+    assert!(html.contains("Side by side") && html.contains("Δ consolidateAfter=30m"));
+    assert!(
+        html.contains("class=\"n bad\""),
+        "the dearer 30m cost is marked"
+    );
+    assert_self_contained(&html);
+    assert_eq!(
+        std::fs::read(o.join("compare.md")).unwrap(),
+        std::fs::read(&md).unwrap()
+    );
+    std::fs::remove_file(o.join("report.html")).unwrap();
+    let re = crate::ksim().arg("report").arg(&o).output().unwrap();
+    assert_eq!(
+        re.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&re.stderr)
+    );
+    assert!(std::fs::read_to_string(o.join("report.html")).unwrap() == html);
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("2 configurations, 3 seeds each"), "{table}");
     assert!(table.contains("consolidateAfter=30m"), "{table}");
@@ -423,12 +466,7 @@ fn report_is_one_self_contained_page() {
     ] {
         assert!(html.contains(table), "{table} missing");
     }
-    // No external references: no scripts, links, images or URLs other than the SVG namespace.
-    for bad in ["<script", "<link", "<img", "src=", "@import", "url("] {
-        assert!(!html.contains(bad), "found {bad}");
-    }
-    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
-    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
+    assert_self_contained(&html);
     // A directory without a run is refused with status 2.
     let empty = tempfile::tempdir().unwrap();
     let out = crate::ksim()
@@ -438,4 +476,13 @@ fn report_is_one_self_contained_page() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("summary.json"));
+}
+
+/// No external references: no scripts, links, images or URLs other than the SVG namespace.
+fn assert_self_contained(html: &str) {
+    for bad in ["<script", "<link", "<img", "src=", "@import", "url("] {
+        assert!(!html.contains(bad), "found {bad}");
+    }
+    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
 }
