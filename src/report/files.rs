@@ -44,9 +44,23 @@ fn csv_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -
         .map_err(|e| Error::Internal(format!("CSV encoding failed: {e}")))
 }
 
+/// The instance types that had a node at some sample, by catalog index.
+pub fn sampled_types(r: &SimResult) -> Vec<usize> {
+    let mut types: Vec<usize> = r
+        .timeseries
+        .iter()
+        .flat_map(|row| row.nodes_by_type.iter().map(|&(t, _)| t))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+}
+
 /// The time series as CSV: the cluster-wide columns, then per queue its visible and in-flight
-/// messages, then per workload its desired and Ready replicas.
+/// messages, then per workload its desired and Ready replicas, then per instance type that had a
+/// node its node count.
 pub fn timeseries_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
+    let types = sampled_types(r);
     csv_bytes(|w| {
         let mut header: Vec<String> = [
             "minute",
@@ -74,6 +88,9 @@ pub fn timeseries_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
             header.push(format!("replicas_desired:{}/{}", wl.namespace, wl.name));
             header.push(format!("replicas_ready:{}/{}", wl.namespace, wl.name));
         }
+        for &t in &types {
+            header.push(format!("nodes:{}", s.catalog.get(t).name));
+        }
         w.write_record(&header)?;
         let nw = s.workloads.len();
         for (i, row) in r.timeseries.iter().enumerate() {
@@ -100,6 +117,13 @@ pub fn timeseries_csv(s: &Scenario, r: &SimResult) -> Result<Vec<u8>> {
             for wrow in &r.workload_series[i * nw..(i + 1) * nw] {
                 rec.push(wrow.desired.to_string());
                 rec.push(wrow.ready.to_string());
+            }
+            for &t in &types {
+                let n = row
+                    .nodes_by_type
+                    .binary_search_by_key(&t, |&(x, _)| x)
+                    .map_or(0, |i| row.nodes_by_type[i].1);
+                rec.push(n.to_string());
             }
             w.write_record(&rec)?;
         }

@@ -8,11 +8,16 @@ use serde_json::Value;
 pub const CHARTS: &[(&str, &str)] = &[
     ("pods", "Pods running and pending"),
     ("nodes", "Nodes by capacity type"),
+    ("nodes_by_type", "Nodes by instance type"),
     ("cost", "Cost"),
     ("capacity", "CPU and memory requested against allocatable"),
     ("latency_histogram", "Scheduling latency"),
     ("latency_cdf", "Scheduling latency, cumulative"),
     ("replicas", "Desired replicas per workload"),
+    (
+        "workloads",
+        "Each workload's replicas against its demand (CPU demand ÷ one pod's CPU request)",
+    ),
 ];
 
 /// Escapes text for HTML.

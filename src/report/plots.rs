@@ -2,8 +2,10 @@
 //! in the binary (the `dejavu` crate), so no system font is needed and the bytes are the same on
 //! every machine.
 //!
-//! Each chart is one file per format: `pods`, `nodes`, `cost`, `latency_histogram`,
-//! `latency_cdf`, `capacity`, and `replicas` (desired replicas of each workload).
+//! Each chart is one file per format: `pods`, `nodes` (by capacity type), `nodes_by_type`,
+//! `cost`, `latency_histogram`, `latency_cdf`, `capacity`, `replicas` (desired replicas of each
+//! workload) and `workloads` (each workload's replicas against its demand); for a comparison,
+//! the `compare_*` charts of [`comparison_charts`].
 
 use crate::cluster::PodCause;
 use crate::error::{Error, Result};
@@ -185,12 +187,21 @@ fn both(
     draw_svg: impl FnOnce(DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()>,
     draw_png: impl FnOnce(DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<()>,
 ) -> Result<(Vec<u8>, Vec<u8>)> {
+    both_sized(SIZE, draw_svg, draw_png)
+}
+
+/// [`both`] at another size, in pixels.
+fn both_sized(
+    size: (u32, u32),
+    draw_svg: impl FnOnce(DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<()>,
+    draw_png: impl FnOnce(DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<()>,
+) -> Result<(Vec<u8>, Vec<u8>)> {
     register_font();
     let mut svg = String::new();
-    draw_svg(SVGBackend::with_string(&mut svg, SIZE).into_drawing_area())?;
-    let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
-    draw_png(BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area())?;
-    Ok((svg.into_bytes(), encode_png(&rgb)?))
+    draw_svg(SVGBackend::with_string(&mut svg, size).into_drawing_area())?;
+    let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
+    draw_png(BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area())?;
+    Ok((svg.into_bytes(), encode_png(&rgb, size)?))
 }
 
 fn chart_files(
@@ -252,10 +263,10 @@ where
     Ok(())
 }
 
-fn encode_png(rgb: &[u8]) -> Result<Vec<u8>> {
+fn encode_png(rgb: &[u8], size: (u32, u32)) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     {
-        let mut enc = png::Encoder::new(&mut out, SIZE.0, SIZE.1);
+        let mut enc = png::Encoder::new(&mut out, size.0, size.1);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
         let mut w = enc.write_header().map_err(plot_err)?;
@@ -298,6 +309,29 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
                 line("on-demand", palette(1), col(&|t| t.nodes_on_demand as f64)),
                 line("spot", palette(0), col(&|t| t.nodes_spot as f64)),
             ],
+            true,
+        )?,
+    );
+    let types = super::files::sampled_types(r);
+    let by_type: Vec<Series<'_>> = types
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| {
+            let ys = col(&|row| {
+                row.nodes_by_type
+                    .binary_search_by_key(&t, |&(x, _)| x)
+                    .map_or(0.0, |i| f64::from(row.nodes_by_type[i].1))
+            });
+            line(&s.catalog.get(t).name, palette(k), ys)
+        })
+        .collect();
+    push(
+        ("nodes_by_type.svg", "nodes_by_type.png"),
+        chart_files(
+            "Nodes by instance type (stacked)",
+            ("hours", "nodes"),
+            &hours,
+            &by_type,
             true,
         )?,
     );
@@ -399,7 +433,88 @@ pub fn charts(s: &Scenario, r: &SimResult) -> Result<Vec<(&'static str, Vec<u8>)
             false,
         )?,
     );
+    push(
+        ("workloads.svg", "workloads.png"),
+        workload_panels(s, r, &hours)?,
+    );
     Ok(out)
+}
+
+/// Workloads drawn in [`workload_panels`], at most.
+pub const WORKLOAD_PANELS: usize = 12;
+
+/// One panel per workload (the first [`WORKLOAD_PANELS`]), two per row: desired and Ready
+/// replicas against demand, the demand given in pods' worth — CPU demand divided by one pod's
+/// CPU request, the replicas that demand would keep at 100 % of their requests.
+fn workload_panels(s: &Scenario, r: &SimResult, hours: &[f64]) -> Result<(Vec<u8>, Vec<u8>)> {
+    let shown = s.workloads.len().clamp(1, WORKLOAD_PANELS);
+    let rows = shown.div_ceil(2) as u32;
+    let size = (SIZE.0, 60 + 300 * rows);
+    let nw = s.workloads.len();
+    let panel = |w: usize| -> (String, [Vec<f64>; 3]) {
+        let wl = &s.workloads[w];
+        let per_pod_cores = wl.template.requests.cpu_m as f64 / 1000.0;
+        let rows = r.workload_series.iter().skip(w).step_by(nw.max(1));
+        let mut cols = [Vec::new(), Vec::new(), Vec::new()];
+        for row in rows.take(hours.len()) {
+            cols[0].push(row.desired as f64);
+            cols[1].push(row.ready as f64);
+            cols[2].push(if per_pod_cores > 0.0 {
+                row.demand_cores / per_pod_cores
+            } else {
+                0.0
+            });
+        }
+        (format!("{}/{}", wl.namespace, wl.name), cols)
+    };
+    let panels: Vec<(String, [Vec<f64>; 3])> = (0..nw.min(shown)).map(panel).collect();
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, plotters::coord::Shift>,
+        hours: &[f64],
+        panels: &[(String, [Vec<f64>; 3])],
+        rows: u32,
+        total: usize,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        root.fill(&WHITE).map_err(plot_err)?;
+        let title = if total > panels.len() {
+            format!(
+                "Replicas against demand (first {} of {} workloads)",
+                panels.len(),
+                total
+            )
+        } else {
+            "Replicas against demand (demand in pods' worth of CPU requests)".to_string()
+        };
+        let root = root.titled(&title, (FONT, 20)).map_err(plot_err)?;
+        for (area, (name, [desired, ready, demand])) in root
+            .split_evenly((rows as usize, 2))
+            .into_iter()
+            .zip(panels)
+        {
+            draw_lines(
+                area,
+                name,
+                ("hours", "replicas"),
+                hours,
+                &[
+                    line("desired", palette(0), desired.clone()),
+                    line("ready", palette(2), ready.clone()),
+                    line("demand", palette(3), demand.clone()),
+                ],
+                false,
+            )?;
+        }
+        Ok(())
+    }
+    let total = s.workloads.len();
+    both_sized(
+        size,
+        |root| draw(root, hours, &panels, rows, total),
+        |root| draw(root, hours, &panels, rows, total),
+    )
 }
 
 /// Scheduling latencies (seconds) of the pods created during the run, sorted.

@@ -169,6 +169,9 @@ pub struct TimeseriesRow {
     pub nodes_spot: u64,
     /// Live on-demand nodes.
     pub nodes_on_demand: u64,
+    /// Nodes (launching or running) by instance type: (catalog index, count), by index, only
+    /// types with a node.
+    pub nodes_by_type: Vec<(usize, u32)>,
     /// Cost rate, USD per hour.
     pub cost_rate_usd_per_hour: f64,
     /// Cumulative cost, USD.
@@ -1880,6 +1883,7 @@ impl<'a> Sim<'a> {
             pods_pending: 0,
             nodes_spot: 0,
             nodes_on_demand: 0,
+            nodes_by_type: Vec::new(),
             cost_rate_usd_per_hour: self.c.cost_rate_per_hour,
             cost_cumulative_usd: self.c.cost_accrued,
             cpu_requested_m: 0,
@@ -1903,6 +1907,13 @@ impl<'a> Sim<'a> {
             match n.capacity_type {
                 CapacityType::Spot => row.nodes_spot += 1,
                 CapacityType::OnDemand => row.nodes_on_demand += 1,
+            }
+            match row
+                .nodes_by_type
+                .binary_search_by_key(&n.instance_type, |&(t, _)| t)
+            {
+                Ok(i) => row.nodes_by_type[i].1 += 1,
+                Err(i) => row.nodes_by_type.insert(i, (n.instance_type, 1)),
             }
             if n.state == NodeState::Ready {
                 row.cpu_requested_m += n.requested.cpu_m;

@@ -458,7 +458,7 @@ fn report_is_one_self_contained_page() {
     );
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert_eq!(html.matches("<svg").count(), 7, "every chart inline");
+    assert_eq!(html.matches("<svg").count(), 9, "every chart inline");
     for table in [
         "Scheduling latency",
         "Cost by zone",
