@@ -152,8 +152,8 @@ pub fn run_seeds_with(
     done: &(dyn Fn() + Sync),
 ) -> Result<MultiRun, SimError> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<(Summary, Trace), SimError>>>> =
-        Mutex::new((0..seeds.len()).map(|_| None).collect());
+    type Slot = Option<Result<(Summary, Trace), SimError>>;
+    let results: Mutex<Vec<Slot>> = Mutex::new((0..seeds.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, seeds.len().max(1)) {
             scope.spawn(|| {
