@@ -74,7 +74,9 @@ struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 struct CompareArgs {
-    /// Scenario files or directories, one configuration each.
+    /// One configuration each: a scenario file or directory of manifests (run with `--runs`
+    /// seeds), or a result directory written by `ksim run --out` (`summary.json`) or
+    /// `ksim run --runs N --out` (`runs.json`), read back as it is.
     inputs: Vec<String>,
     /// Variants of one scenario: NodePool `consolidateAfter` values (Go durations or `Never`),
     /// comma-separated, e.g. `3m,30m`.
@@ -381,15 +383,26 @@ fn compare(args: CompareArgs) -> Result<i32> {
         duration_ms,
         prices_file: None,
     };
+    // Each configuration is a scenario to run, or results read back from a directory.
     let mut configs: Vec<(String, ksim::scenario::Scenario)> = Vec::new();
+    let mut saved: Vec<(usize, ksim::compare::Config)> = Vec::new();
     if args.consolidate_after.is_empty() {
         for input in &args.inputs {
-            let s = load(std::slice::from_ref(input), &ov, args.max_input_mb)?;
-            let label = std::path::Path::new(input)
+            let path = std::path::Path::new(input);
+            let label = path
                 .file_stem()
                 .and_then(|n| n.to_str())
                 .unwrap_or(input)
                 .to_string();
+            if ksim::results::is_result_dir(path) {
+                let runs = ksim::results::read_results(path)?;
+                saved.push((
+                    configs.len() + saved.len(),
+                    ksim::compare::Config { label, runs },
+                ));
+                continue;
+            }
+            let s = load(std::slice::from_ref(input), &ov, args.max_input_mb)?;
             configs.push((label, s));
         }
     } else {
@@ -407,7 +420,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
             configs.push((format!("consolidateAfter={v}"), s));
         }
     }
-    if configs.len() < 2 {
+    if configs.len() + saved.len() < 2 {
         return Err(Error::from(InputError::file(
             "<command line>",
             "compare needs at least two configurations: two or more INPUTs, or --consolidate-after with two or more values",
@@ -434,6 +447,10 @@ fn compare(args: CompareArgs) -> Result<i32> {
         results.push(ksim::compare::Config { label, runs });
     }
     bar.finish_and_clear();
+    // Put the saved results back at their places on the command line.
+    for (at, config) in saved {
+        results.insert(at, config);
+    }
     let c = ksim::compare::compare(results);
     use ksim::export::{Format as F, exporter};
     if let Some(p) = &args.markdown {

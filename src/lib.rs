@@ -68,6 +68,7 @@ pub mod latency;
 pub mod queue;
 pub mod report;
 pub mod resources;
+pub mod results;
 pub mod runs;
 pub mod savings;
 pub mod scenario;

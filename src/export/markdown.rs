@@ -1,6 +1,6 @@
 //! The `markdown` format: GitHub-flavoured Markdown tables, for pull-request comments and docs.
 
-use super::{Exporter, delta, estimate, metric_info, ordered, value};
+use super::{Exporter, any_multi, delta, estimate, metric_info, ordered, seeds_label, value};
 use crate::compare::{Comparison, METRICS};
 use crate::error::Result;
 use crate::report::{Percentiles, Summary};
@@ -123,14 +123,12 @@ fn summary(s: &Summary) -> String {
 /// Renders the comparison as Markdown (for a pull-request comment): one row per metric, one
 /// column per configuration, then one column of differences per configuration after the first.
 fn comparison(c: &Comparison) -> String {
-    let runs = c.configs[0].runs.seeds.len();
     let mut o = format!(
-        "## ksim compare: {} configurations, {} seed{} each\n\n",
+        "## ksim compare: {} configurations, {}\n\n",
         c.configs.len(),
-        runs,
-        if runs == 1 { "" } else { "s" }
+        seeds_label(c)
     );
-    if runs > 1 {
+    if any_multi(c) {
         o.push_str("Mean [95 % confidence interval]; differences from the first configuration, significant when Welch's t-test gives p < 0.05.\n\n");
     }
     o.push_str("| metric |");
@@ -150,7 +148,7 @@ fn comparison(c: &Comparison) -> String {
         for cfg in &c.configs {
             o.push_str(&format!(
                 " {} |",
-                estimate(&cfg.runs.metrics[m.name], m.unit, runs)
+                estimate(&cfg.runs.metrics[m.name], m.unit, cfg.runs.seeds.len())
             ));
         }
         for d in &c.deltas {

@@ -96,6 +96,24 @@ pub(crate) fn estimate(e: &Estimate, unit: &str, runs: usize) -> String {
     }
 }
 
+/// How many seeds the configurations ran: `3 seeds each`, `1 seed each`, or `1, 1 and 3 seeds`
+/// when they differ (results read back from directories).
+pub(crate) fn seeds_label(c: &Comparison) -> String {
+    let n: Vec<usize> = c.configs.iter().map(|x| x.runs.seeds.len()).collect();
+    if n.iter().all(|&k| k == n[0]) {
+        format!("{} seed{} each", n[0], if n[0] == 1 { "" } else { "s" })
+    } else {
+        let mut parts: Vec<String> = n.iter().map(|k| k.to_string()).collect();
+        let last = parts.pop().unwrap_or_default();
+        format!("{} and {last} seeds", parts.join(", "))
+    }
+}
+
+/// Whether any configuration ran more than one seed (so intervals and tests are shown).
+pub(crate) fn any_multi(c: &Comparison) -> bool {
+    c.configs.iter().any(|x| x.runs.seeds.len() > 1)
+}
+
 /// A difference: absolute, percent, and whether it is significant and better (✓) or worse (✗).
 pub(crate) fn delta(d: &Delta, m: &Metric) -> String {
     let pct = d

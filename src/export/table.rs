@@ -1,6 +1,6 @@
 //! The `table` format: plain text for a terminal, the default on stdout.
 
-use super::{Exporter, delta, estimate, metric_info, ordered, value};
+use super::{Exporter, any_multi, delta, estimate, metric_info, ordered, seeds_label, value};
 use crate::compare::{Comparison, METRICS};
 use crate::error::Result;
 use crate::report::Summary;
@@ -43,7 +43,6 @@ impl Exporter for Table {
     }
 
     fn comparison(&self, c: &Comparison) -> Result<String> {
-        let runs = c.configs[0].runs.seeds.len();
         let width = c
             .configs
             .iter()
@@ -52,11 +51,10 @@ impl Exporter for Table {
             .unwrap_or(0)
             .max(6);
         let mut o = format!(
-            "ksim compare: {} configurations, {} seed{} each{}\n",
+            "ksim compare: {} configurations, {}{}\n",
             c.configs.len(),
-            runs,
-            if runs == 1 { "" } else { "s" },
-            if runs > 1 {
+            seeds_label(c),
+            if any_multi(c) {
                 "; mean [95 % CI], difference from the first (Welch's t-test, p < 0.05)"
             } else {
                 ""
@@ -74,7 +72,7 @@ impl Exporter for Table {
                     o,
                     "  {:<width$}  {}{}",
                     cfg.label,
-                    estimate(&cfg.runs.metrics[m.name], m.unit, runs),
+                    estimate(&cfg.runs.metrics[m.name], m.unit, cfg.runs.seeds.len()),
                     d
                 );
             }

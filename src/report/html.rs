@@ -278,13 +278,11 @@ fn page(title: &str, body: &str) -> String {
 /// configuration (significant improvements green, significant regressions red), and the
 /// overlaid charts found (`charts`, stems of [`COMPARE_CHARTS`]).
 pub fn render_comparison(c: &crate::compare::Comparison, charts: &[(&str, String)]) -> String {
-    use crate::export::{delta, estimate, value};
-    let seeds = c.configs[0].runs.seeds.len();
+    use crate::export::{delta, estimate, seeds_label, value};
     let mut body = format!(
-        "<h1>ksim compare</h1>\n<p class=\"sub\">{} configurations · {} seed{} each ({}) · mean [95 % confidence interval]; a difference is significant when Welch's t-test gives p &lt; 0.05</p>\n",
+        "<h1>ksim compare</h1>\n<p class=\"sub\">{} configurations · {} ({}) · mean [95 % confidence interval]; a difference is significant when Welch's t-test gives p &lt; 0.05</p>\n",
         c.configs.len(),
-        seeds,
-        if seeds == 1 { "" } else { "s" },
+        escape(&seeds_label(c)),
         escape(&c.configs[0].runs.scenario)
     );
     body.push_str("<div class=\"cards\">\n");
@@ -311,7 +309,11 @@ pub fn render_comparison(c: &crate::compare::Comparison, charts: &[(&str, String
         for cfg in &c.configs {
             body.push_str(&format!(
                 "<td class=\"n\">{}</td>",
-                escape(&estimate(&cfg.runs.metrics[m.name], m.unit, seeds))
+                escape(&estimate(
+                    &cfg.runs.metrics[m.name],
+                    m.unit,
+                    cfg.runs.seeds.len()
+                ))
             ));
         }
         for d in &c.deltas {

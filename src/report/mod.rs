@@ -17,11 +17,11 @@ use crate::cluster::{NodeOwner, PodCause};
 use crate::engine::Millis;
 use crate::scenario::Scenario;
 use crate::sim::{LaunchOutcome, SimResult};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Latency percentiles in seconds.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Percentiles {
     /// Number of samples.
     pub count: u64,
@@ -61,7 +61,7 @@ impl Percentiles {
 }
 
 /// Cost breakdown.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CostSummary {
     /// Total, USD.
     pub total_usd: f64,
@@ -89,7 +89,7 @@ pub struct CostSummary {
 }
 
 /// Pod counts.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PodSummary {
     /// Most pods at once.
     pub peak: u64,
@@ -106,7 +106,7 @@ pub struct PodSummary {
 }
 
 /// Results of one workload.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WorkloadSummary {
     /// `Deployment` or `CronJob`.
     pub kind: String,
@@ -129,7 +129,7 @@ pub struct WorkloadSummary {
 }
 
 /// Results of one SQS queue.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct QueueSummary {
     /// Consuming workload (`namespace/name`).
     pub consumer: String,
@@ -148,7 +148,7 @@ pub struct QueueSummary {
 }
 
 /// CronJob runs.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct JobSummary {
     /// Jobs that completed.
     pub completed: u64,
@@ -159,7 +159,7 @@ pub struct JobSummary {
 }
 
 /// Node counts.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NodeSummary {
     /// Most live nodes at once.
     pub peak: u64,
@@ -181,7 +181,7 @@ pub struct NodeSummary {
 }
 
 /// Karpenter activity.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct KarpenterSummary {
     /// Provisioning solves.
     pub solves: u64,
@@ -192,7 +192,7 @@ pub struct KarpenterSummary {
 }
 
 /// What happened to Karpenter's `CreateFleet` calls.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LaunchSummary {
     /// NodeClaims created (each makes one `CreateFleet` call that goes through, or times out).
     pub fleet_calls: u64,
@@ -218,7 +218,7 @@ pub struct LaunchSummary {
 
 /// Disruption: what Karpenter's disruption controller, EC2 spot interruptions and the
 /// descheduler removed, and what it cost in pending time.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DisruptionSummary {
     /// Nodes removed by a disruption, by reason (`empty`, `underutilized`, `drifted`,
     /// `expired`, `interrupted`).
@@ -268,7 +268,7 @@ pub struct DisruptionSummary {
 }
 
 /// `summary.json`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     /// Scenario name.
     pub scenario: String,

@@ -486,3 +486,71 @@ fn assert_self_contained(html: &str) {
     let without_ns = html.replace("http://www.w3.org/2000/svg", "");
     assert!(!without_ns.contains("http://") && !without_ns.contains("https://"));
 }
+
+/// `ksim compare` reads result directories back: two runs saved with `ksim run --out` (one
+/// seed each) and one saved with `--runs 3`, compared without running anything again; the
+/// single runs' traces come from their CSV files, so they are drawn. A directory whose
+/// summary.json is not a ksim summary is refused with status 2, naming the file.
+#[test]
+fn compare_reads_result_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = |name: &str, extra: &[&str]| {
+        let out = crate::ksim()
+            .args(["run", "--duration", "2h", "--out"])
+            .arg(dir.path().join(name))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    save("seed1", &[]);
+    save("seed2", &["--seed", "2"]);
+    save("three", &["--runs", "3", "--threads", "1"]);
+    let out = crate::ksim()
+        .arg("compare")
+        .args(["seed1", "seed2", "three"].map(|d| dir.path().join(d)))
+        .args(["--format", "markdown", "--out"])
+        .arg(dir.path().join("cmp"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("3 configurations, 1, 1 and 3 seeds"), "{md}");
+    assert!(md.contains("| metric | seed1 | seed2 | three |"), "{md}");
+    // The first directory's cost is the one its summary.json holds.
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("seed1/summary.json")).unwrap(),
+    )
+    .unwrap();
+    let cost = summary["cost"]["total_usd"].as_f64().unwrap();
+    assert!(md.contains(&format!("| cost | ${cost:.2} |")), "{md}");
+    let html = std::fs::read_to_string(dir.path().join("cmp/report.html")).unwrap();
+    assert!(
+        html.contains("Nodes over time"),
+        "traces of the single runs are drawn"
+    );
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join("summary.json"), "{\"x\": 1}").unwrap();
+    let out = crate::ksim()
+        .arg("compare")
+        .arg(dir.path().join("seed1"))
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad/summary.json") && err.contains("not a ksim summary"),
+        "{err}"
+    );
+}
