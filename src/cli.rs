@@ -82,6 +82,12 @@ struct CompareArgs {
     /// comma-separated, e.g. `3m,30m`.
     #[arg(long, value_delimiter = ',')]
     consolidate_after: Vec<String>,
+    /// A variant of the base scenario (the INPUTs, or the embedded reference), repeated, one
+    /// configuration each: `LABEL;KIND/NAME:PATH=VALUE;…`, e.g.
+    /// `on-demand;NodePool/default:spec.template.spec.requirements[1].values=[on-demand]`.
+    /// A variant with no overrides (`base`) is the base itself.
+    #[arg(long)]
+    variant: Vec<String>,
     /// Seeds per configuration (the scenario's seed and the ones after it).
     #[arg(long, default_value_t = 1)]
     runs: u64,
@@ -386,7 +392,24 @@ fn compare(args: CompareArgs) -> Result<i32> {
     // Each configuration is a scenario to run, or results read back from a directory.
     let mut configs: Vec<(String, ksim::scenario::Scenario)> = Vec::new();
     let mut saved: Vec<(usize, ksim::compare::Config)> = Vec::new();
-    if args.consolidate_after.is_empty() {
+    if !args.variant.is_empty() {
+        if !args.consolidate_after.is_empty() {
+            return Err(Error::from(InputError::file(
+                "<command line>",
+                "give --variant or --consolidate-after, not both",
+            )));
+        }
+        let sources = if args.inputs.is_empty() {
+            vec![Source::reference()]
+        } else {
+            scenario::read_sources(&args.inputs, args.max_input_mb.saturating_mul(1024 * 1024))?
+        };
+        for spec in &args.variant {
+            let v = scenario::variant::parse(spec)?;
+            let patched = scenario::variant::apply(&sources, &v)?;
+            configs.push((v.label, scenario::load(&patched, &ov)?));
+        }
+    } else if args.consolidate_after.is_empty() {
         for input in &args.inputs {
             let path = std::path::Path::new(input);
             let label = path
@@ -423,7 +446,7 @@ fn compare(args: CompareArgs) -> Result<i32> {
     if configs.len() + saved.len() < 2 {
         return Err(Error::from(InputError::file(
             "<command line>",
-            "compare needs at least two configurations: two or more INPUTs, or --consolidate-after with two or more values",
+            "compare needs at least two configurations: two or more INPUTs, two or more --variant, or --consolidate-after with two or more values",
         )));
     }
     let threads = worker_threads(args.threads);

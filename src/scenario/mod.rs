@@ -19,6 +19,7 @@ mod keda;
 pub mod model;
 pub mod raw;
 mod validate;
+pub mod variant;
 
 pub use model::*;
 

@@ -554,3 +554,49 @@ fn compare_reads_result_directories() {
         "{err}"
     );
 }
+
+/// `ksim compare --variant`: a base scenario with field overrides. Running only on-demand
+/// capacity costs more than spot and on-demand; a bad path or value is refused with status 2,
+/// naming the variant and the field.
+#[test]
+fn compare_variants_of_a_base_scenario() {
+    let out = crate::ksim()
+        .args(["compare", "--variant", "spot+od", "--variant"])
+        .arg("on-demand;NodePool/default:spec.template.spec.requirements[3].values=[on-demand]")
+        .args(["--duration", "3h", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["configs"][1]["label"], "on-demand");
+    let cost = |i: usize| {
+        v["configs"][i]["runs"]["metrics"]["cost_usd"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(cost(1) > 1.5 * cost(0), "{} vs {}", cost(0), cost(1));
+    for (variant, expect) in [
+        ("b;NodePool/default:spec.nope.x=1", "no key `nope`"),
+        (
+            "b;NodePool/other:spec.x=1",
+            "0 documents match `NodePool/other`",
+        ),
+        (
+            "b;NodePool/default:spec.disruption.consolidateAfter=soon",
+            "consolidateAfter",
+        ),
+    ] {
+        let out = crate::ksim()
+            .args(["compare", "--variant", "a", "--variant", variant])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{variant}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{variant}: {err}");
+    }
+}
