@@ -1900,10 +1900,8 @@ impl<'a> Sim<'a> {
         for (qi, q) in row.queues.iter().enumerate() {
             self.queue_peaks[qi] = self.queue_peaks[qi].max(q.0);
         }
-        for n in &self.c.nodes {
-            if !n.alive() {
-                continue;
-            }
+        for &id in self.c.live() {
+            let n = &self.c.nodes[id as usize];
             match n.capacity_type {
                 CapacityType::Spot => row.nodes_spot += 1,
                 CapacityType::OnDemand => row.nodes_on_demand += 1,
