@@ -67,10 +67,27 @@ fn plot_err<E: std::fmt::Debug>(e: E) -> Error {
     Error::Internal(format!("drawing a chart failed: {e:?}"))
 }
 
-/// Draws lines over hours on any backend. `stacked` fills each series as an area on top of the
-/// ones before it.
+/// Draws lines over hours on any backend and presents the drawing. `stacked` fills each series
+/// as an area on top of the ones before it.
 fn draw_lines<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+    labels: (&str, &str),
+    hours: &[f64],
+    series: &[Series<'_>],
+    stacked: bool,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    plot_lines(&root, title, labels, hours, series, stacked)?;
+    root.present().map_err(plot_err)
+}
+
+/// [`draw_lines`] without presenting, for one panel of several on a drawing (a backend is
+/// presented once: an SVG is closed when presented).
+fn plot_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
     title: &str,
     (x_label, y_label): (&str, &str),
     hours: &[f64],
@@ -102,7 +119,7 @@ where
         }
     }
     let y_max = if y_max > 0.0 { y_max * 1.05 } else { 1.0 };
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 22))
         .margin(12)
         .x_label_area_size(40)
@@ -161,7 +178,7 @@ where
             chart
                 .draw_series(LineSeries::new(
                     hours.iter().copied().zip(s.ys.iter().copied()),
-                    color.stroke_width(2),
+                    color.stroke_width(1),
                 ))
                 .map_err(plot_err)?
                 .label(s.label)
@@ -178,7 +195,6 @@ where
         .label_font((FONT, 14))
         .draw()
         .map_err(plot_err)?;
-    root.present().map_err(plot_err)?;
     Ok(())
 }
 
@@ -494,20 +510,20 @@ fn workload_panels(s: &Scenario, r: &SimResult, hours: &[f64]) -> Result<(Vec<u8
             .into_iter()
             .zip(panels)
         {
-            draw_lines(
-                area,
+            plot_lines(
+                &area,
                 name,
                 ("hours", "replicas"),
                 hours,
                 &[
-                    line("desired", palette(0), desired.clone()),
                     line("ready", palette(2), ready.clone()),
+                    line("desired", palette(0), desired.clone()),
                     line("demand", palette(3), demand.clone()),
                 ],
                 false,
             )?;
         }
-        Ok(())
+        root.present().map_err(plot_err)
     }
     let total = s.workloads.len();
     both_sized(

@@ -375,6 +375,11 @@ fn compare_two_consolidate_after_values() {
     }
     let html = std::fs::read_to_string(o.join("report.html")).unwrap();
     assert_eq!(html.matches("<svg").count(), 5, "every chart inline");
+    assert_eq!(
+        html.matches("</svg>").count(),
+        5,
+        "each chart one closed SVG"
+    );
     assert!(html.contains("Side by side") && html.contains("Δ consolidateAfter=30m"));
     assert!(
         html.contains("class=\"n bad\""),
@@ -459,6 +464,11 @@ fn report_is_one_self_contained_page() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert_eq!(html.matches("<svg").count(), 9, "every chart inline");
+    assert_eq!(
+        html.matches("</svg>").count(),
+        9,
+        "each chart one closed SVG"
+    );
     for table in [
         "Scheduling latency",
         "Cost by zone",
