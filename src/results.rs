@@ -82,112 +82,95 @@ pub fn read_results(dir: &Path) -> Result<MultiRun, InputError> {
     })
 }
 
-/// Columns of a CSV file by header name, as numbers (an empty cell is `None`).
-fn columns(path: &Path, names: &[&str]) -> Result<Vec<Vec<Option<f64>>>, InputError> {
-    let file = path.display().to_string();
-    let mut r = csv::Reader::from_path(path)
-        .map_err(|e| InputError::file(&file, format!("cannot read it: {e}")))?;
-    let headers = r
-        .headers()
-        .map_err(|e| InputError::file(&file, format!("bad header: {e}")))?
-        .clone();
-    let idx: Vec<usize> = names
-        .iter()
-        .map(|n| {
-            headers
-                .iter()
-                .position(|h| h == *n)
-                .ok_or_else(|| InputError {
-                    line: 1,
-                    field: Some((*n).to_string()),
-                    ..InputError::file(&file, "missing column")
-                })
-        })
-        .collect::<Result<_, _>>()?;
-    let mut out = vec![Vec::new(); names.len()];
-    for (row, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| InputError {
-            line: row as u64 + 2,
-            ..InputError::file(&file, format!("bad row: {e}"))
-        })?;
-        for (k, &i) in idx.iter().enumerate() {
-            let cell = rec.get(i).unwrap_or("");
-            let v = if cell.is_empty() {
-                None
-            } else {
-                Some(cell.parse::<f64>().map_err(|_| InputError {
-                    line: row as u64 + 2,
-                    field: Some(names[k].to_string()),
-                    ..InputError::file(&file, format!("not a number: {cell:?}"))
-                })?)
-            };
-            out[k].push(v);
-        }
-    }
-    Ok(out)
+/// A CSV file read whole, for looking cells up by column name.
+struct CsvTable {
+    file: String,
+    headers: csv::StringRecord,
+    rows: Vec<csv::StringRecord>,
 }
 
-/// A run's trace from its `timeseries.csv` and `pods.csv`.
-fn read_trace(timeseries: &Path, pods: &Path) -> Result<Trace, InputError> {
-    let c = columns(
-        timeseries,
-        &[
-            "minute",
-            "nodes_spot",
-            "nodes_on_demand",
-            "pods_pending",
-            "cost_cumulative_usd",
-        ],
-    )?;
-    let v = |k: usize, i: usize| c[k][i].unwrap_or(0.0);
-    let n = c[0].len();
-    let mut trace = Trace {
-        hours: (0..n).map(|i| v(0, i) / 60.0).collect(),
-        nodes: (0..n).map(|i| v(1, i) + v(2, i)).collect(),
-        pods_pending: (0..n).map(|i| v(3, i)).collect(),
-        cost_cumulative_usd: (0..n).map(|i| v(4, i)).collect(),
-        latencies_s: Vec::new(),
-    };
-    // pods.csv: the `cause` column is text; read it apart.
-    let file = pods.display().to_string();
-    let mut r = csv::Reader::from_path(pods)
-        .map_err(|e| InputError::file(&file, format!("cannot read it: {e}")))?;
-    let headers = r
-        .headers()
-        .map_err(|e| InputError::file(&file, format!("bad header: {e}")))?
-        .clone();
-    let col = |name: &str| {
-        headers
+impl CsvTable {
+    fn read(path: &Path) -> Result<CsvTable, InputError> {
+        let file = path.display().to_string();
+        let mut r = csv::Reader::from_path(path)
+            .map_err(|e| InputError::file(&file, format!("cannot read it: {e}")))?;
+        let headers = r
+            .headers()
+            .map_err(|e| InputError::file(&file, format!("bad header: {e}")))?
+            .clone();
+        let rows = r
+            .records()
+            .enumerate()
+            .map(|(i, rec)| {
+                rec.map_err(|e| InputError {
+                    line: i as u64 + 2,
+                    ..InputError::file(&file, format!("bad row: {e}"))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(CsvTable {
+            file,
+            headers,
+            rows,
+        })
+    }
+
+    /// The index of a column.
+    fn col(&self, name: &str) -> Result<usize, InputError> {
+        self.headers
             .iter()
             .position(|h| h == name)
             .ok_or_else(|| InputError {
                 line: 1,
                 field: Some(name.to_string()),
-                ..InputError::file(&file, "missing column")
+                ..InputError::file(&self.file, "missing column")
             })
-    };
-    let (cause, created, bound) = (col("cause")?, col("created_s")?, col("bound_s")?);
-    for (row, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| InputError {
+    }
+
+    /// A cell as a number; an empty cell is `None`.
+    fn num(&self, row: usize, col: usize) -> Result<Option<f64>, InputError> {
+        let cell = self.rows[row].get(col).unwrap_or("");
+        if cell.is_empty() {
+            return Ok(None);
+        }
+        cell.parse::<f64>().map(Some).map_err(|_| InputError {
             line: row as u64 + 2,
-            ..InputError::file(&file, format!("bad row: {e}"))
-        })?;
-        if rec.get(cause) == Some("initial") || rec.get(bound).unwrap_or("").is_empty() {
+            field: Some(self.headers.get(col).unwrap_or("").to_string()),
+            ..InputError::file(&self.file, format!("not a number: {cell:?}"))
+        })
+    }
+
+    /// A numeric column by name (empty cells as 0).
+    fn numbers(&self, name: &str) -> Result<Vec<f64>, InputError> {
+        let c = self.col(name)?;
+        (0..self.rows.len())
+            .map(|i| Ok(self.num(i, c)?.unwrap_or(0.0)))
+            .collect()
+    }
+}
+
+/// A run's trace from its `timeseries.csv` and `pods.csv`.
+fn read_trace(timeseries: &Path, pods: &Path) -> Result<Trace, InputError> {
+    let ts = CsvTable::read(timeseries)?;
+    let spot = ts.numbers("nodes_spot")?;
+    let on_demand = ts.numbers("nodes_on_demand")?;
+    let mut trace = Trace {
+        hours: ts.numbers("minute")?.iter().map(|m| m / 60.0).collect(),
+        nodes: spot.iter().zip(&on_demand).map(|(a, b)| a + b).collect(),
+        pods_pending: ts.numbers("pods_pending")?,
+        cost_cumulative_usd: ts.numbers("cost_cumulative_usd")?,
+        latencies_s: Vec::new(),
+    };
+    // Pods created during the run and bound: their scheduling latency.
+    let p = CsvTable::read(pods)?;
+    let (cause, created, bound) = (p.col("cause")?, p.col("created_s")?, p.col("bound_s")?);
+    for i in 0..p.rows.len() {
+        if p.rows[i].get(cause) == Some("initial") {
             continue;
         }
-        let num = |i: usize, name: &str| {
-            rec.get(i)
-                .unwrap_or("")
-                .parse::<f64>()
-                .map_err(|_| InputError {
-                    line: row as u64 + 2,
-                    field: Some(name.to_string()),
-                    ..InputError::file(&file, "not a number")
-                })
-        };
-        trace
-            .latencies_s
-            .push(num(bound, "bound_s")? - num(created, "created_s")?);
+        if let (Some(b), Some(c)) = (p.num(i, bound)?, p.num(i, created)?) {
+            trace.latencies_s.push(b - c);
+        }
     }
     trace.latencies_s.sort_by(f64::total_cmp);
     Ok(trace)
