@@ -17,7 +17,8 @@
 //! ([`CapacityRule`]): a maximum number of instances that may run at once, a probability that a
 //! launch attempt into the pool finds no capacity, both optionally limited to a time window, a
 //! probability that a launched instance never registers, and a spot interruption frequency.
-//! Without rules every pool is unlimited and equally safe.
+//! Without rules every pool is unlimited, and each spot pool has the interruption frequency the
+//! Spot Instance Advisor gives its instance type in the region ([`super::spot_advisor`]).
 //!
 //! The allocation strategies (AWS EC2 Fleet documentation, "Allocation strategies for Spot
 //! Instances" and "On-Demand"):
@@ -141,18 +142,32 @@ pub struct FleetOutcome {
 pub struct CapacityModel {
     /// Rules; every matching rule applies.
     pub rules: Vec<CapacityRule>,
+    /// Spot interruption frequency of each instance type (by catalog index) when no rule gives
+    /// one: the Spot Instance Advisor defaults of the scenario's region (see
+    /// [`super::spot_advisor`]); empty for none.
+    pub default_interruption_frequency: Vec<f64>,
 }
 
 impl CapacityModel {
     /// The combined capacity facts of an offering at `now`: the smallest `max_nodes` and the
     /// combined probabilities (`1 − Π(1 − p)`) of every matching active rule; registration
-    /// failure and interruption frequency hold regardless of the window.
+    /// failure and interruption frequency hold regardless of the window. A spot offering's
+    /// interruption frequency is that of the last matching rule that gives one, else the
+    /// default of its instance type.
     pub fn pool(&self, ti: usize, zi: usize, ct: CapacityType, now: Millis) -> PoolCapacity {
+        let default_frequency = match ct {
+            CapacityType::Spot => self
+                .default_interruption_frequency
+                .get(ti)
+                .copied()
+                .unwrap_or(0.0),
+            CapacityType::OnDemand => 0.0,
+        };
         let mut out = PoolCapacity {
             max_nodes: None,
             unavailable_probability: 0.0,
             registration_failure_probability: 0.0,
-            interruption_frequency: 0.0,
+            interruption_frequency: default_frequency,
         };
         let (mut keep, mut register) = (1.0, 1.0);
         for r in self.rules.iter().filter(|r| r.matches(ti, zi, ct)) {
@@ -299,6 +314,7 @@ mod tests {
                 max_nodes: Some(2),
                 ..rule()
             }],
+            ..Default::default()
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let ov = [o(0, 0, 0, 0.3), o(1, 1, 0, 0.1), o(2, 2, 0, 0.2)];
@@ -326,6 +342,7 @@ mod tests {
                 unavailable_probability: 1.0,
                 ..rule()
             }],
+            ..Default::default()
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let ov = [o(0, 0, 0, 0.3), o(2, 1, 0, 0.1)];
@@ -354,6 +371,7 @@ mod tests {
                     ..rule()
                 },
             ],
+            ..Default::default()
         };
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let ov = [o(0, 0, 0, 0.3), o(2, 1, 0, 0.1), o(4, 2, 0, 0.2)];
@@ -362,6 +380,36 @@ mod tests {
         // On-demand ignores interruption frequency.
         let order = m.attempt_order(CapacityType::OnDemand, &ov, 0, &mut rng);
         assert_eq!(order, vec![ov[1], ov[2], ov[0]]);
+    }
+
+    /// Defaults apply to spot offerings that no rule gives a frequency; rules override them.
+    #[test]
+    fn default_interruption_frequencies_and_overrides() {
+        let m = CapacityModel {
+            rules: vec![CapacityRule {
+                types: vec![1],
+                interruption_frequency: Some(0.0),
+                ..rule()
+            }],
+            default_interruption_frequency: vec![0.075, 0.225],
+        };
+        assert_eq!(
+            m.pool(0, 0, CapacityType::Spot, 0).interruption_frequency,
+            0.075
+        );
+        assert_eq!(
+            m.pool(1, 0, CapacityType::Spot, 0).interruption_frequency,
+            0.0
+        );
+        assert_eq!(
+            m.pool(0, 0, CapacityType::OnDemand, 0)
+                .interruption_frequency,
+            0.0
+        );
+        assert_eq!(
+            m.pool(5, 0, CapacityType::Spot, 0).interruption_frequency,
+            0.0
+        );
     }
 
     #[test]
@@ -383,9 +431,11 @@ mod tests {
                     ..rule()
                 },
             ],
+            ..Default::default()
         };
         let p = m.pool(0, 0, CapacityType::Spot, 0);
         assert_eq!(p.unavailable_probability, 0.75);
+        assert_eq!(p.interruption_frequency, 0.0);
         assert_eq!(p.registration_failure_probability, 0.5);
         assert_eq!(p.max_nodes, Some(3));
     }

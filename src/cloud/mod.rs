@@ -3,3 +3,4 @@
 pub mod capacity;
 pub mod catalog;
 pub mod pricing;
+pub mod spot_advisor;

@@ -5,23 +5,13 @@ use super::validate::{Ctx, parse_ms};
 use crate::cloud::capacity::{CapacityModel, CapacityRule};
 use crate::cloud::catalog::Catalog;
 use crate::cloud::pricing::CapacityType;
+use crate::cloud::spot_advisor::{bucket_fraction, default_frequencies};
 use crate::error::InputError;
 use serde_saphyr::Spanned;
 
-/// The Spot Instance Advisor's interruption-frequency buckets and the monthly fraction ksim
-/// takes for each: the middle of the bucket, and for ">20%" its lower bound plus half a bucket
-/// width (the Advisor gives no upper bound).
-pub const ADVISOR_BUCKETS: &[(&str, f64)] = &[
-    ("<5%", 0.025),
-    ("5-10%", 0.075),
-    ("10-15%", 0.125),
-    ("15-20%", 0.175),
-    (">20%", 0.225),
-];
-
-/// A fraction in [0, 1], or an Advisor bucket.
+/// A fraction in [0, 1], or a Spot Instance Advisor bucket ([`bucket_fraction`]).
 fn interruption_frequency(text: &str) -> Option<f64> {
-    if let Some(&(_, f)) = ADVISOR_BUCKETS.iter().find(|(b, _)| *b == text.trim()) {
+    if let Some(f) = bucket_fraction(text) {
         return Some(f);
     }
     text.trim()
@@ -30,13 +20,34 @@ fn interruption_frequency(text: &str) -> Option<f64> {
         .filter(|f| (0.0..=1.0).contains(f))
 }
 
-/// Parses the Scenario's capacity rules.
+/// Parses the Scenario's capacity rules and `spotInterruptionDefaults` (`advisor`, the default:
+/// the Spot Instance Advisor buckets of `region`; `none`). A region without Advisor defaults
+/// adds a warning.
 pub(super) fn capacity(
     ctx: &Ctx,
-    raw: &[raw::CapacityRule],
+    spec: &raw::ScenarioSpec,
+    region: &str,
     catalog: &Catalog,
     zones: &[String],
+    warnings: &mut Vec<String>,
 ) -> Result<CapacityModel, InputError> {
+    let raw = spec.capacity.as_deref().unwrap_or(&[]);
+    let default_interruption_frequency = match spec.spot_interruption_defaults.as_ref() {
+        Some(v) if v.value == "none" => Vec::new(),
+        Some(v) if v.value != "advisor" => {
+            return Err(ctx.err_at(
+                v,
+                "spec.spotInterruptionDefaults",
+                format!("must be advisor or none, got {:?}", v.value),
+            ));
+        }
+        _ => default_frequencies(region, catalog).unwrap_or_else(|| {
+            warnings.push(format!(
+                "no Spot Instance Advisor defaults for region {region}: spot instances are interrupted only where spec.capacity gives an interruptionFrequency"
+            ));
+            Vec::new()
+        }),
+    };
     let mut rules = Vec::new();
     for (i, r) in raw.iter().enumerate() {
         let f = |x: &str| format!("spec.capacity[{i}].{x}");
@@ -140,7 +151,10 @@ pub(super) fn capacity(
             interruption_frequency,
         });
     }
-    Ok(CapacityModel { rules })
+    Ok(CapacityModel {
+        rules,
+        default_interruption_frequency,
+    })
 }
 
 #[cfg(test)]

@@ -1002,6 +1002,9 @@ pub struct ScenarioSpec {
     pub karpenter: Option<KarpenterSettings>,
     /// EC2 capacity rules per offering (shortages, pool depth, interruption frequency).
     pub capacity: Option<Vec<CapacityRule>>,
+    /// Spot interruption frequencies of offerings no capacity rule covers: `advisor` (default,
+    /// the embedded Spot Instance Advisor buckets of the region) or `none`.
+    pub spot_interruption_defaults: Option<Spanned<String>>,
     /// Cluster start state: `warm` (default) or `cold`.
     pub initial_state: Option<Spanned<String>>,
     /// Spot interruption notices at given times (a trace), besides those drawn from the

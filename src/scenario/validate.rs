@@ -3,8 +3,10 @@
 use super::model::*;
 use super::raw;
 use super::{Document, Overrides, Source, parse_doc, split_documents};
+use crate::cloud::capacity::CapacityModel;
 use crate::cloud::catalog::{Catalog, EvictionValue, KubeletConfig, ReservedOverride};
 use crate::cloud::pricing::{CapacityType, DEFAULT_SPOT_RATIO, EMBEDDED_REGION, PriceTable};
+use crate::cloud::spot_advisor::default_frequencies;
 use crate::engine::{HOUR, Millis, SECOND};
 use crate::error::InputError;
 use crate::k8s::cron::{Clock, Schedule};
@@ -470,13 +472,14 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
     }
 
     let capacity = match &spec.raw {
-        Some((ctx, raw)) => super::capacity::capacity(
-            ctx,
-            raw.capacity.as_deref().unwrap_or(&[]),
-            &catalog,
-            &spec.zones,
-        )?,
-        None => Default::default(),
+        Some((ctx, raw)) => {
+            super::capacity::capacity(ctx, raw, &spec.region, &catalog, &spec.zones, &mut warnings)?
+        }
+        None => CapacityModel {
+            default_interruption_frequency: default_frequencies(&spec.region, &catalog)
+                .unwrap_or_default(),
+            ..Default::default()
+        },
     };
     let (spot_interruptions, drift_events) = match &spec.raw {
         Some((ctx, raw)) => (

@@ -9,8 +9,9 @@
 //!   spot interruption warning cordons and drains the node (deletes the NodeClaim) and marks the
 //!   offering unavailable; EC2 reclaims the instance 2 minutes after the notice
 //!   (<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html>).
-//! - Interruption rate: `spec.capacity[].interruptionFrequency` is the Spot Instance Advisor's
-//!   "frequency of interruption", the share of instances reclaimed over the trailing month. ksim
+//! - Interruption rate: the Spot Instance Advisor's "frequency of interruption", the share of
+//!   instances reclaimed over the trailing month, per region and instance type
+//!   (`cloud::spot_advisor` defaults, or `spec.capacity[].interruptionFrequency`). ksim
 //!   turns it into a constant hazard `λ = −ln(1 − f) / 30 days`, so a fraction `f` of instances
 //!   that run 30 days are interrupted, and draws each spot instance's notice time from it.
 //! - Termination: `pkg/controllers/node/termination/terminator/terminator.go` — with a NodePool

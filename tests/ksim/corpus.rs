@@ -19,6 +19,14 @@ use Make::*;
 
 const CASES: &[(&str, Make, &str)] = &[
     (
+        "spot_interruption_defaults_value",
+        Replace(
+            "  region: us-east-1\n",
+            "  region: us-east-1\n  spotInterruptionDefaults: advisr\n",
+        ),
+        r#"error: FILE:8:29: Scenario small: field `spec.spotInterruptionDefaults`: must be advisor or none, got "advisr""#,
+    ),
+    (
         "interruption_frequency_bucket",
         Replace(
             "  region: us-east-1\n",
@@ -315,7 +323,7 @@ spec:
             r#"  region: us-east-1
   regoin: x"#,
         ),
-        r#"error: FILE:8:3: Scenario small: field `spec.regoin`: unknown field `regoin`, expected one of duration, seed, startTime, region, zones, prices, nodeGroups, workloads, queues, latency, karpenter, capacity, initialState, spotInterruptions, drift, descheduler"#,
+        r#"error: FILE:8:3: Scenario small: field `spec.regoin`: unknown field `regoin`, expected one of duration, seed, startTime, region, zones, prices, nodeGroups, workloads, queues, latency, karpenter, capacity, spotInterruptionDefaults, initialState, spotInterruptions, drift, descheduler"#,
     ),
     (
         "bad_consolidate_after",

@@ -552,6 +552,40 @@ fn interruption_frequency_interrupts_spot_nodes() {
     assert_eq!(when_done(&r), 0);
 }
 
+/// Without capacity rules, spot instances are interrupted at the Spot Instance Advisor rate of
+/// their type and region (data/spot-interruptions.csv: m7gd.xlarge in us-east-1 is ">20%", taken
+/// as 0.225 a month), and `spotInterruptionDefaults: none` turns the defaults off.
+#[test]
+fn spot_instance_advisor_defaults_interrupt_spot_nodes() {
+    let run = |spec: &str| {
+        run_yaml(&scenario(
+            "1440h",
+            &(scripts(&[("web", "[{at: 0s, replicas: 30}]")]) + spec),
+            &(pool(
+                "default",
+                "[m7gd.xlarge]",
+                "spot",
+                "",
+                "    consolidationPolicy: WhenEmpty\n    consolidateAfter: Never",
+            ) + &deployment("web", "1", "", "")),
+        ))
+        .1
+    };
+    let on = run("");
+    // λ = −ln(0.775)/30 d ≈ 0.0085 per node-day: ten nodes over 60 days see about 5 notices.
+    assert!(
+        (1..=15).contains(&on.disruption.interruption_notices),
+        "{}",
+        on.disruption.interruption_notices
+    );
+    assert_eq!(when_done(&on), 0);
+    let off = run("  spotInterruptionDefaults: none\n");
+    assert_eq!(off.disruption.interruption_notices, 0);
+    // A capacity rule overrides the default.
+    let ruled = run("  capacity: [{capacityType: spot, interruptionFrequency: 0}]\n");
+    assert_eq!(ruled.disruption.interruption_notices, 0);
+}
+
 // ----- drift --------------------------------------------------------------------------------------
 
 /// KC drift_test.go:703 "should replace drifted nodes" and :1052 "should drift one non-empty node

@@ -90,6 +90,9 @@ impl Sc {
         self
     }
 
+    /// Upstream's suites run against a fake cloud provider whose offerings are all equally
+    /// available, so the scenarios turn off the Spot Instance Advisor defaults (which would make
+    /// `price-capacity-optimized` prefer some spot pools over cheaper ones).
     fn yaml(&self) -> String {
         let mut y = format!(
             r#"apiVersion: ksim/v1alpha1
@@ -99,6 +102,7 @@ spec:
   duration: {duration}
   region: us-east-1
   zones: {zones}
+  spotInterruptionDefaults: none
   initialState: cold
   latency:
     nodeLaunch: {{constant: {launch}}}
