@@ -382,6 +382,7 @@ impl Scheduler {
         // Bindings change capacity and spread counts, so keep a local copy of the counts.
         let mut topo = topo.clone();
         c.refresh_node_tree();
+        let mut rows: Option<FitRows> = None;
         while let Some((prio, _ts, pod)) = self.active.pop_first() {
             self.in_active[pod as usize] = false;
             let p = &c.pods[pod as usize];
@@ -393,13 +394,17 @@ impl Scheduler {
             let chosen = if failed_workload[w] && !info_hard {
                 None
             } else {
-                self.schedule_one(s, c, &topo, w)
+                let rows = rows.get_or_insert_with(|| FitRows::new(c));
+                self.schedule_one(s, c, &topo, rows, w)
             };
             match chosen {
                 Some(node) => {
                     let t = &s.workloads[w].template;
                     let zone = c.nodes[node as usize].zone;
                     c.bind(pod, node, t.requests, t.nonzero_requests, now);
+                    if let Some(rows) = rows.as_mut() {
+                        rows.refresh(c, node);
+                    }
                     topo.adjust(w, node, zone, 1);
                     result.bound.push((pod, node));
                 }
@@ -433,6 +438,7 @@ impl Scheduler {
         s: &Scenario,
         c: &Cluster,
         topo: &Topology,
+        rows: &FitRows,
         w: usize,
     ) -> Option<NodeId> {
         let t = &s.workloads[w].template;
@@ -458,15 +464,16 @@ impl Scheduler {
             if feasible.len() >= want {
                 break;
             }
-            let id = tree[(start + i) % n];
+            let k = start + i;
+            let row = &rows.rows[if k >= n { k - n } else { k }];
             processed += 1;
-            let node = &c.nodes[id as usize];
-            if node.unschedulable || facts[node.shape as usize].compat != COMPAT_YES {
+            if row.unschedulable
+                || facts[row.shape as usize].compat != COMPAT_YES
+                || !fits_free(&t.requests, &row.free)
+            {
                 continue;
             }
-            if !fits(&t.requests, node) {
-                continue;
-            }
+            let id = row.id;
             // InterPodAffinity filter: required hostname anti-affinity, both directions.
             if s.anti_affinity[w]
                 .required
@@ -599,10 +606,66 @@ fn anti_affinity_scores(
         .collect()
 }
 
+/// What the scheduler's first filters read of each node of the node tree, laid out compactly:
+/// a scan of about 1,000 nodes for one pod would otherwise touch a cache line of every `Node`.
+/// Built once per [`Scheduler::run`] that schedules a pod, and kept current as it binds pods
+/// (bindings are the only changes to nodes within a run).
+struct FitRows {
+    /// By node-tree position.
+    rows: Vec<FitRow>,
+    /// Node-tree position of each node id (`u32::MAX`: not in the tree).
+    pos: Vec<u32>,
+}
+
+/// One node of [`FitRows`].
+#[derive(Clone, Copy)]
+struct FitRow {
+    id: NodeId,
+    shape: u32,
+    unschedulable: bool,
+    /// Allocatable − requested.
+    free: Resources,
+}
+
+impl FitRows {
+    fn new(c: &Cluster) -> FitRows {
+        let tree = c.node_tree();
+        let mut pos = vec![u32::MAX; c.nodes.len()];
+        let rows = tree
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                pos[id as usize] = i as u32;
+                let n = &c.nodes[id as usize];
+                FitRow {
+                    id,
+                    shape: n.shape,
+                    unschedulable: n.unschedulable,
+                    free: n.free(),
+                }
+            })
+            .collect();
+        FitRows { rows, pos }
+    }
+
+    /// Takes a node's free capacity again after a binding.
+    fn refresh(&mut self, c: &Cluster, id: NodeId) {
+        if let Some(&p) = self.pos.get(id as usize)
+            && p != u32::MAX
+        {
+            self.rows[p as usize].free = c.nodes[id as usize].free();
+        }
+    }
+}
+
 /// NodeResourcesFit filter.
 pub fn fits(req: &Resources, node: &crate::cluster::Node) -> bool {
-    let free = node.free();
-    if node.requested.pods + 1 > node.allocatable.pods {
+    fits_free(req, &node.free())
+}
+
+/// [`fits`] on a node's free capacity (allocatable − requested).
+fn fits_free(req: &Resources, free: &Resources) -> bool {
+    if free.pods < 1 {
         return false;
     }
     if req.cpu_m == 0 && req.mem_b == 0 {

@@ -476,9 +476,9 @@ impl Provisioner {
         c: &Cluster,
         w: usize,
         v: usize,
-        node: NodeId,
+        shape: u32,
     ) -> bool {
-        let shape = c.nodes[node as usize].shape as usize;
+        let shape = shape as usize;
         let slot = self.slot(w, v);
         let cache = &mut self.shape_compat[slot];
         if cache.len() <= shape {
@@ -507,7 +507,7 @@ impl Provisioner {
     /// (alive, not marked for deletion; initialized first, then by name — `sortExistingNodes`),
     /// their free capacity, and lazily, per (workload, variant, restricted), the nodes that could
     /// take such a pod at all. Shared by every simulation of one consolidation pass.
-    fn base(&mut self, c: &Cluster, now: Millis) -> Rc<Base> {
+    fn base(&mut self, s: &Scenario, c: &Cluster, now: Millis) -> Rc<Base> {
         let key = (c.change_counter, c.node_epoch, now);
         if let Some(b) = &self.base
             && b.key == key
@@ -542,6 +542,26 @@ impl Provisioner {
             .iter()
             .map(|&id| c.nodes[id as usize].free())
             .collect();
+        let meta = existing
+            .iter()
+            .map(|&id| {
+                let n = &c.nodes[id as usize];
+                // `IsUnderConsolidateAfter`: only initialized nodes of pools with a positive
+                // consolidateAfter can be inside the window.
+                let window_end = match n.owner {
+                    NodeOwner::Pool(p) if n.state == NodeState::Ready => window_end(
+                        s.node_pools[p].consolidate_after_ms,
+                        n.consolidation_clock(),
+                    ),
+                    _ => 0,
+                };
+                NodeMeta {
+                    zone: n.zone as u32,
+                    shape: n.shape,
+                    window_end,
+                }
+            })
+            .collect();
         let mut position = vec![None; c.nodes.len()];
         for (i, &id) in existing.iter().enumerate() {
             position[id as usize] = Some(i as u32);
@@ -551,6 +571,7 @@ impl Provisioner {
             existing,
             position,
             free,
+            meta,
             lists: RefCell::new(BTreeMap::new()),
             slots: RefCell::new(BTreeMap::new()),
         });
@@ -575,24 +596,14 @@ impl Provisioner {
         }
         let req = s.workloads[w].template.requests;
         let mut lists = vec![Vec::new(); s.zones.len()];
-        for (i, &id) in base.existing.iter().enumerate() {
-            let n = &c.nodes[id as usize];
-            // `IsUnderConsolidateAfter`: only initialized nodes of pools with a positive
-            // consolidateAfter can be inside the window.
-            let excluded = restricted
-                && n.state == NodeState::Ready
-                && match n.owner {
-                    NodeOwner::Pool(p) => {
-                        s.node_pools[p].consolidate_after_ms.is_some_and(|after| {
-                            after > 0
-                                && n.consolidation_clock()
-                                    .is_none_or(|t| t + after > base.key.2)
-                        })
-                    }
-                    NodeOwner::Group(_) => false,
-                };
-            if !excluded && req.fits_in(&base.free[i]) && self.existing_compatible(s, c, w, v, id) {
-                lists[n.zone].push(i);
+        let now = base.key.2;
+        for (i, m) in base.meta.iter().enumerate() {
+            let excluded = restricted && m.window_end > now;
+            if !excluded
+                && req.fits_in(&base.free[i])
+                && self.existing_compatible(s, c, w, v, m.shape)
+            {
+                lists[m.zone as usize].push(i);
             }
         }
         let lists = Rc::new(lists);
@@ -626,7 +637,7 @@ impl Provisioner {
         now: Millis,
     ) -> Solution {
         let available = self.available(now);
-        let base = self.base(c, now);
+        let base = self.base(s, c, now);
         // Requests placed per node position, in a buffer kept zeroed between solves.
         let mut used = std::mem::take(&mut self.scratch_used);
         used.resize(base.existing.len(), Resources::ZERO);
@@ -1250,7 +1261,7 @@ impl Provisioner {
         exclude: &[NodeId],
         now: Millis,
     ) -> i64 {
-        let base = self.base(c, now);
+        let base = self.base(s, c, now);
         let req = s.workloads[w].template.requests;
         let total = {
             let cached = base.slots.borrow().get(&w).copied();
@@ -1631,8 +1642,28 @@ struct Base {
     /// Node id → position in `existing`.
     position: Vec<Option<u32>>,
     free: Vec<Resources>,
+    /// What candidate lists read of each node, by position (compact: no `Node` is touched).
+    meta: Vec<NodeMeta>,
     lists: RefCell<CandidateLists>,
     slots: RefCell<BTreeMap<usize, i64>>,
+}
+
+/// A node of [`Base`]: its zone, shape and the end of its `consolidateAfter` window.
+#[derive(Debug)]
+struct NodeMeta {
+    zone: u32,
+    shape: u32,
+    /// The node is inside its NodePool's `consolidateAfter` window while `now < window_end`
+    /// (0: never; `Millis::MAX`: until a pod event starts its clock).
+    window_end: Millis,
+}
+
+/// The end of a node's `consolidateAfter` window (see [`NodeMeta::window_end`]).
+fn window_end(after_ms: Option<Millis>, clock: Option<Millis>) -> Millis {
+    match after_ms {
+        Some(after) if after > 0 => clock.map_or(Millis::MAX, |t| t.saturating_add(after)),
+        _ => 0,
+    }
 }
 
 struct SolveState {
