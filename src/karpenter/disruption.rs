@@ -150,6 +150,37 @@ impl WorkloadView<'_> {
     }
 }
 
+/// The workloads whose pods block a node's disruption now, and where their pods are.
+pub struct Blockers<'a> {
+    /// Blocking workloads ([`WorkloadView::blocking`]), ascending.
+    workloads: Vec<usize>,
+    /// Bound, not deleted pods per workload and node.
+    topo: &'a Topology,
+}
+
+impl<'a> Blockers<'a> {
+    /// The blockers of `flags` (per workload: does it block?).
+    pub fn new(flags: &[bool], topo: &'a Topology) -> Blockers<'a> {
+        Blockers {
+            workloads: (0..flags.len()).filter(|&w| flags[w]).collect(),
+            topo,
+        }
+    }
+
+    /// No workload blocks.
+    fn none(topo: &'a Topology) -> Blockers<'a> {
+        Blockers {
+            workloads: Vec::new(),
+            topo,
+        }
+    }
+
+    /// True when a pod of a blocking workload is bound to the node and not being deleted.
+    fn hold(&self, id: NodeId) -> bool {
+        self.workloads.iter().any(|&w| self.topo.on_node(w, id) > 0)
+    }
+}
+
 /// `desiredHealthy` of a workload's PDB (`None`: no PDB): `minAvailable`, or the expected
 /// count minus `maxUnavailable`, percentages rounded up against the Deployment's replicas
 /// (`intstr.GetScaledValueFromIntOrPercent(…, true)`, kubernetes `pkg/controller/disruption`).
@@ -242,7 +273,7 @@ impl Disruption {
             c.mark_changed(now);
         }
         let state = c.change_counter;
-        let blocking = view.blocking(s);
+        let blocking = Blockers::new(&view.blocking(s), topo);
         // Consolidation candidates in order, shared by the multi- and single-node methods.
         let mut per_pool: Option<Vec<Vec<(f64, NodeId)>>> = None;
         let mut shared: Option<(SimulationPods, FreeCapacity)> = None;
@@ -307,7 +338,7 @@ impl Disruption {
         cmd: Command,
         now: Millis,
     ) -> Option<Command> {
-        let blocking = view.blocking(s);
+        let blocking = Blockers::new(&view.blocking(s), topo);
         if cmd.reason == DisruptionReason::Empty {
             let mut budget = budgets(s, c, DisruptionReason::Empty, now);
             let keep: Vec<NodeId> = cmd
@@ -377,7 +408,7 @@ pub fn is_empty(s: &Scenario, c: &Cluster, id: NodeId) -> bool {
 
 /// Candidate checks shared by every method (`NewCandidate`, `ValidateNodeDisruptable`,
 /// `ValidatePodsDisruptable`), without the consolidation-only `Consolidatable` condition.
-fn disruptable(c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool {
+fn disruptable(c: &Cluster, blocking: &Blockers<'_>, id: NodeId, now: Millis) -> bool {
     let n = &c.nodes[id as usize];
     if !matches!(n.owner, NodeOwner::Pool(_))
         || n.state != NodeState::Ready
@@ -386,17 +417,18 @@ fn disruptable(c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool 
     {
         return false;
     }
-    // `blocking` is all false in the common case: then no pod can block.
-    !(blocking.contains(&true)
-        && n.pods.iter().any(|&pod| {
-            let pd = &c.pods[pod as usize];
-            pd.deleted.is_none() && blocking[pd.workload as usize]
-        }))
+    !blocking.hold(id)
 }
 
 /// Consolidation candidate checks: [`disruptable`] and `Consolidatable` (`consolidateAfter` has
 /// passed since the node's last pod event).
-pub fn candidate(s: &Scenario, c: &Cluster, blocking: &[bool], id: NodeId, now: Millis) -> bool {
+pub fn candidate(
+    s: &Scenario,
+    c: &Cluster,
+    blocking: &Blockers<'_>,
+    id: NodeId,
+    now: Millis,
+) -> bool {
     let n = &c.nodes[id as usize];
     let NodeOwner::Pool(p) = n.owner else {
         return false;
@@ -433,7 +465,7 @@ fn admit(
     (take, blocked)
 }
 
-fn emptiness(s: &Scenario, c: &Cluster, blocking: &[bool], now: Millis) -> Outcome {
+fn emptiness(s: &Scenario, c: &Cluster, blocking: &Blockers<'_>, now: Millis) -> Outcome {
     // A pod's eviction cost is at most 0 only with a negative deletion cost or priority.
     let maybe_costless = s.karpenter.version_minor >= 14
         && s.workloads
@@ -489,14 +521,14 @@ fn drift(
     c: &Cluster,
     topo: &Topology,
     prov: &mut Provisioner,
-    blocking: &[bool],
+    blocking: &Blockers<'_>,
     pending: &[PodId],
     now: Millis,
 ) -> Outcome {
     // Drift is "eventual" disruption: with a NodePool terminationGracePeriod, pods with
     // `do-not-disrupt` or a blocking PDB do not hold the node back (KC `statenode.go`
     // `ValidatePodsDisruptable`; KC suite_test.go:1034 and :1063).
-    let none = vec![false; blocking.len()];
+    let none = Blockers::none(blocking.topo);
     let mut cands: Vec<NodeId> = c
         .live()
         .iter()
@@ -673,7 +705,7 @@ impl Iterator for Ordered<'_> {
 fn keyed_candidates(
     s: &Scenario,
     c: &Cluster,
-    blocking: &[bool],
+    blocking: &Blockers<'_>,
     now: Millis,
 ) -> Vec<Vec<(f64, NodeId)>> {
     let mut per_pool: Vec<Vec<NodeId>> = vec![Vec::new(); s.node_pools.len()];
