@@ -136,6 +136,8 @@ pub struct Scheduler {
     facts: Vec<Vec<ShapeFacts>>,
     info: Vec<WorkloadInfo>,
     rng: ChaCha8Rng,
+    /// Buffer of the feasibility scan, kept between runs.
+    rows: FitRows,
 }
 
 impl Scheduler {
@@ -204,6 +206,7 @@ impl Scheduler {
             facts: vec![Vec::new(); s.workloads.len()],
             info,
             rng,
+            rows: FitRows::default(),
         }
     }
 
@@ -369,20 +372,20 @@ impl Scheduler {
         f
     }
 
-    /// Schedules every pod in the active queue, in order.
+    /// Schedules every pod in the active queue, in order; each binding is counted in `topo`
+    /// at once (later pods' spread and anti-affinity see it).
     pub fn run(
         &mut self,
         s: &Scenario,
         c: &mut Cluster,
-        topo: &Topology,
+        topo: &mut Topology,
         now: Millis,
     ) -> RunResult {
         let mut result = RunResult::default();
         let mut failed_workload = vec![false; s.workloads.len()];
-        // Bindings change capacity and spread counts, so keep a local copy of the counts.
-        let mut topo = topo.clone();
         c.refresh_node_tree();
-        let mut rows: Option<FitRows> = None;
+        let mut rows_filled = false;
+        let mut rows = std::mem::take(&mut self.rows);
         while let Some((prio, _ts, pod)) = self.active.pop_first() {
             self.in_active[pod as usize] = false;
             let p = &c.pods[pod as usize];
@@ -394,15 +397,18 @@ impl Scheduler {
             let chosen = if failed_workload[w] && !info_hard {
                 None
             } else {
-                let rows = rows.get_or_insert_with(|| FitRows::new(c));
-                self.schedule_one(s, c, &topo, rows, w)
+                if !rows_filled {
+                    rows.fill(c);
+                    rows_filled = true;
+                }
+                self.schedule_one(s, c, topo, &rows, w)
             };
             match chosen {
                 Some(node) => {
                     let t = &s.workloads[w].template;
                     let zone = c.nodes[node as usize].zone;
                     c.bind(pod, node, t.requests, t.nonzero_requests, now);
-                    if let Some(rows) = rows.as_mut() {
+                    if rows_filled {
                         rows.refresh(c, node);
                     }
                     topo.adjust(w, node, zone, 1);
@@ -422,6 +428,7 @@ impl Scheduler {
                 }
             }
         }
+        self.rows = rows;
         result
     }
 
@@ -608,17 +615,19 @@ fn anti_affinity_scores(
 
 /// What the scheduler's first filters read of each node of the node tree, laid out compactly:
 /// a scan of about 1,000 nodes for one pod would otherwise touch a cache line of every `Node`.
-/// Built once per [`Scheduler::run`] that schedules a pod, and kept current as it binds pods
+/// Filled once per [`Scheduler::run`] that schedules a pod, and kept current as it binds pods
 /// (bindings are the only changes to nodes within a run).
+#[derive(Debug, Default)]
 struct FitRows {
     /// By node-tree position.
     rows: Vec<FitRow>,
-    /// Node-tree position of each node id (`u32::MAX`: not in the tree).
+    /// Node-tree position of each node id (`u32::MAX`: never in the tree; stale for nodes that
+    /// left it).
     pos: Vec<u32>,
 }
 
 /// One node of [`FitRows`].
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct FitRow {
     id: NodeId,
     shape: u32,
@@ -628,24 +637,24 @@ struct FitRow {
 }
 
 impl FitRows {
-    fn new(c: &Cluster) -> FitRows {
+    /// Takes the rows of the current node tree. Positions of nodes no longer in the tree are
+    /// left stale: only nodes of the tree are ever looked up.
+    fn fill(&mut self, c: &Cluster) {
         let tree = c.node_tree();
-        let mut pos = vec![u32::MAX; c.nodes.len()];
-        let rows = tree
-            .iter()
-            .enumerate()
-            .map(|(i, &id)| {
-                pos[id as usize] = i as u32;
-                let n = &c.nodes[id as usize];
-                FitRow {
-                    id,
-                    shape: n.shape,
-                    unschedulable: n.unschedulable,
-                    free: n.free(),
-                }
-            })
-            .collect();
-        FitRows { rows, pos }
+        if self.pos.len() < c.nodes.len() {
+            self.pos.resize(c.nodes.len(), u32::MAX);
+        }
+        self.rows.clear();
+        for (i, &id) in tree.iter().enumerate() {
+            self.pos[id as usize] = i as u32;
+            let n = &c.nodes[id as usize];
+            self.rows.push(FitRow {
+                id,
+                shape: n.shape,
+                unschedulable: n.unschedulable,
+                free: n.free(),
+            });
+        }
     }
 
     /// Takes a node's free capacity again after a binding.
@@ -687,17 +696,13 @@ fn least_allocated(alloc: &Resources, node_nz: &Resources, pod_nz: &Resources) -
             Some((cap - req) * 100 / cap)
         }
     };
-    let parts: Vec<i64> = [
+    match (
         score(alloc.cpu_m, node_nz.cpu_m + pod_nz.cpu_m),
         score(alloc.mem_b, node_nz.mem_b + pod_nz.mem_b),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if parts.is_empty() {
-        0
-    } else {
-        parts.iter().sum::<i64>() / parts.len() as i64
+    ) {
+        (Some(a), Some(b)) => (a + b) / 2,
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => 0,
     }
 }
 

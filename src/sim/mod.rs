@@ -865,7 +865,7 @@ impl<'a> Sim<'a> {
     /// are Ready at t = 0 for whatever does not fit, until everything is placed.
     fn warm_place(&mut self) -> Result<(), SimError> {
         for _ in 0..8 {
-            let res = self.sched.run(self.s, &mut self.c, &self.topo, 0);
+            let res = self.sched.run(self.s, &mut self.c, &mut self.topo, 0);
             self.after_binds(&res.bound, true);
             for p in res.newly_unschedulable {
                 self.pending_unschedulable.insert(p);
@@ -1449,12 +1449,11 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// Book-keeping after kube-scheduler bound pods (it has already counted them in the
+    /// topology): they leave the pending sets and, after a start-up delay, become Ready.
     fn after_binds(&mut self, bound: &[(PodId, NodeId)], initial: bool) {
         let now = self.now();
-        for &(pod, node) in bound {
-            let wi = self.c.pods[pod as usize].workload as usize;
-            let zone = self.c.nodes[node as usize].zone;
-            self.topo.adjust(wi, node, zone, 1);
+        for &(pod, _) in bound {
             self.pending_unschedulable.remove(&pod);
             self.unbound.remove(&pod);
             if !initial {
@@ -1561,7 +1560,7 @@ impl<'a> Sim<'a> {
     fn on_scheduler_run(&mut self) {
         let now = self.now();
         self.sched_timer.fired();
-        let res = self.sched.run(self.s, &mut self.c, &self.topo, now);
+        let res = self.sched.run(self.s, &mut self.c, &mut self.topo, now);
         self.after_binds(&res.bound, false);
         if !res.newly_unschedulable.is_empty() {
             for &p in &res.newly_unschedulable {
