@@ -5,24 +5,14 @@ use super::validate::{Ctx, parse_ms};
 use crate::cloud::capacity::{CapacityModel, CapacityRule};
 use crate::cloud::catalog::Catalog;
 use crate::cloud::pricing::CapacityType;
-use crate::cloud::spot_advisor::{bucket_fraction, default_frequencies};
+use crate::cloud::spot_advisor::{AdvisorTable, default_frequencies, parse_frequency};
 use crate::error::InputError;
 use serde_saphyr::Spanned;
 
-/// A fraction in [0, 1], or a Spot Instance Advisor bucket ([`bucket_fraction`]).
-fn interruption_frequency(text: &str) -> Option<f64> {
-    if let Some(f) = bucket_fraction(text) {
-        return Some(f);
-    }
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|f| (0.0..=1.0).contains(f))
-}
-
-/// Parses the Scenario's capacity rules and `spotInterruptionDefaults` (`advisor`, the default:
-/// the Spot Instance Advisor buckets of `region`; `none`). A region without Advisor defaults
-/// adds a warning.
+/// Parses the Scenario's capacity rules and `spotInterruptionDefaults`: `advisor` (the default:
+/// the embedded Spot Instance Advisor buckets of `region`, with a warning for a region without
+/// them), `none`, or the path of a table (the Advisor's JSON feed, or CSV; relative to the
+/// scenario file), which must have rows for `region`.
 pub(super) fn capacity(
     ctx: &Ctx,
     spec: &raw::ScenarioSpec,
@@ -35,11 +25,30 @@ pub(super) fn capacity(
     let default_interruption_frequency = match spec.spot_interruption_defaults.as_ref() {
         Some(v) if v.value == "none" => Vec::new(),
         Some(v) if v.value != "advisor" => {
-            return Err(ctx.err_at(
-                v,
-                "spec.spotInterruptionDefaults",
-                format!("must be advisor or none, got {:?}", v.value),
-            ));
+            let field = "spec.spotInterruptionDefaults";
+            let path = std::path::PathBuf::from(&v.value);
+            let path = match (&ctx.base_dir, path.is_absolute()) {
+                (Some(base), false) => base.join(path),
+                _ => path,
+            };
+            if !path.is_file() {
+                return Err(ctx.err_at(
+                    v,
+                    field,
+                    format!(
+                        "must be advisor, none or the path of a spot interruption table (the Spot Instance Advisor's JSON feed, or CSV), got {:?}: no such file",
+                        v.value
+                    ),
+                ));
+            }
+            let table = AdvisorTable::load(&path)?;
+            table.frequencies(region, catalog).ok_or_else(|| {
+                ctx.err_at(
+                    v,
+                    field,
+                    format!("{} has no interruption frequencies for region {region}", path.display()),
+                )
+            })?
         }
         _ => default_frequencies(region, catalog).unwrap_or_else(|| {
             warnings.push(format!(
@@ -116,7 +125,7 @@ pub(super) fn capacity(
         };
         let interruption_frequency = match &r.interruption_frequency {
             None => None,
-            Some(v) => Some(interruption_frequency(&v.value.0).ok_or_else(|| {
+            Some(v) => Some(parse_frequency(&v.value.0).ok_or_else(|| {
                 ctx.err_at(
                     v,
                     &f("interruptionFrequency"),
@@ -155,19 +164,4 @@ pub(super) fn capacity(
         rules,
         default_interruption_frequency,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn advisor_buckets_and_fractions() {
-        assert_eq!(interruption_frequency("<5%"), Some(0.025));
-        assert_eq!(interruption_frequency(">20%"), Some(0.225));
-        assert_eq!(interruption_frequency("0.08"), Some(0.08));
-        assert_eq!(interruption_frequency("1"), Some(1.0));
-        assert_eq!(interruption_frequency("1.5"), None);
-        assert_eq!(interruption_frequency("<4%"), None);
-    }
 }

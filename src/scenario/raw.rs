@@ -1003,7 +1003,8 @@ pub struct ScenarioSpec {
     /// EC2 capacity rules per offering (shortages, pool depth, interruption frequency).
     pub capacity: Option<Vec<CapacityRule>>,
     /// Spot interruption frequencies of offerings no capacity rule covers: `advisor` (default,
-    /// the embedded Spot Instance Advisor buckets of the region) or `none`.
+    /// the embedded Spot Instance Advisor buckets of the region), `none`, or the path of a table
+    /// (the Advisor's JSON feed, or CSV).
     pub spot_interruption_defaults: Option<Spanned<String>>,
     /// Cluster start state: `warm` (default) or `cold`.
     pub initial_state: Option<Spanned<String>>,

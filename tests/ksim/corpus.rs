@@ -24,7 +24,7 @@ const CASES: &[(&str, Make, &str)] = &[
             "  region: us-east-1\n",
             "  region: us-east-1\n  spotInterruptionDefaults: advisr\n",
         ),
-        r#"error: FILE:8:29: Scenario small: field `spec.spotInterruptionDefaults`: must be advisor or none, got "advisr""#,
+        r#"error: FILE:8:29: Scenario small: field `spec.spotInterruptionDefaults`: must be advisor, none or the path of a spot interruption table (the Spot Instance Advisor's JSON feed, or CSV), got "advisr": no such file"#,
     ),
     (
         "interruption_frequency_bucket",

@@ -586,6 +586,49 @@ fn spot_instance_advisor_defaults_interrupt_spot_nodes() {
     assert_eq!(ruled.disruption.interruption_notices, 0);
 }
 
+/// `spotInterruptionDefaults: FILE` reads a fresh copy of the Advisor's feed: its bucket for the
+/// type and region is what the offering gets (here ">20%" for us-east-1 m7gd.xlarge, against
+/// the embedded table's), and the run is the same as with a capacity rule giving that bucket.
+#[test]
+fn spot_interruption_defaults_from_an_advisor_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("spot-advisor-data.json");
+    std::fs::write(
+        &feed,
+        r#"{"ranges":[{"index":0,"label":"<5%"},{"index":1,"label":"5-10%"}],
+            "spot_advisor":{"us-east-1":{"Linux":{"m7gd.xlarge":{"s":60,"r":1}}}}}"#,
+    )
+    .unwrap();
+    let run = |spec: &str| {
+        run_yaml(&scenario(
+            "720h",
+            &(scripts(&[("web", "[{at: 0s, replicas: 30}]")]) + spec),
+            &(pool(
+                "default",
+                "[m7gd.xlarge]",
+                "spot",
+                "",
+                "    consolidationPolicy: WhenEmpty\n    consolidateAfter: Never",
+            ) + &deployment("web", "1", "", "")),
+        ))
+    };
+    let (s, from_file) = run(&format!("  spotInterruptionDefaults: {}\n", feed.display()));
+    let ti = s.catalog.index_of("m7gd.xlarge").unwrap();
+    let spot = ksim::cloud::pricing::CapacityType::Spot;
+    assert_eq!(
+        s.capacity.pool(ti, 0, spot, 0).interruption_frequency,
+        0.075
+    );
+    let (_, ruled) = run(
+        "  spotInterruptionDefaults: none\n  capacity: [{capacityType: spot, interruptionFrequency: \"5-10%\"}]\n",
+    );
+    assert_eq!(
+        from_file.disruption.interruption_notices,
+        ruled.disruption.interruption_notices
+    );
+    assert_eq!(from_file.events_processed, ruled.events_processed);
+}
+
 // ----- drift --------------------------------------------------------------------------------------
 
 /// KC drift_test.go:703 "should replace drifted nodes" and :1052 "should drift one non-empty node

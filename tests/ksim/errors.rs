@@ -653,3 +653,61 @@ fn pod_anti_affinity_errors() {
     );
     expect_error(&text, None, &["topologyKey", "can not be empty"]);
 }
+
+/// A spot interruption table next to the scenario: a broken feed is refused with its own file
+/// and line, a feed without the scenario's region with the scenario's file, line and field.
+#[test]
+fn bad_spot_interruption_table_is_refused_with_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference.yaml"),
+    )
+    .unwrap();
+    let scenario = dir.path().join("s.yaml");
+    std::fs::write(
+        &scenario,
+        reference.replace(
+            "  region: ap-northeast-1\n",
+            "  region: ap-northeast-1\n  spotInterruptionDefaults: feed.json\n",
+        ),
+    )
+    .unwrap();
+    let feed = dir.path().join("feed.json");
+    let run = || {
+        let out = crate::ksim()
+            .args(["run", "--duration", "1h"])
+            .arg(&scenario)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    std::fs::write(
+        &feed,
+        "{\"ranges\": [\n  {\"index\": 0,, \"label\": \"<5%\"}]}",
+    )
+    .unwrap();
+    let (code, stderr) = run();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2:", feed.display())),
+        "{stderr}"
+    );
+    std::fs::write(
+        &feed,
+        r#"{"ranges":[{"index":0,"label":"<5%"}],"spot_advisor":{"us-east-1":{"Linux":{}}}}"#,
+    )
+    .unwrap();
+    let (code, stderr) = run();
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("s.yaml:") && stderr.contains("spec.spotInterruptionDefaults"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no interruption frequencies for region ap-northeast-1"),
+        "{stderr}"
+    );
+}
