@@ -57,6 +57,7 @@ pub mod check;
 pub mod cloud;
 pub mod cluster;
 pub mod compare;
+pub mod csv_input;
 pub mod engine;
 pub mod error;
 pub mod export;

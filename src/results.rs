@@ -4,6 +4,7 @@
 //! afresh. This is how a pull request compares against results saved from `main`.
 
 use crate::compare;
+use crate::csv_input::CsvInput;
 use crate::error::InputError;
 use crate::report::Summary;
 use crate::runs::{Estimate, MultiRun, Trace};
@@ -82,76 +83,9 @@ pub fn read_results(dir: &Path) -> Result<MultiRun, InputError> {
     })
 }
 
-/// A CSV file read whole, for looking cells up by column name.
-struct CsvTable {
-    file: String,
-    headers: csv::StringRecord,
-    rows: Vec<csv::StringRecord>,
-}
-
-impl CsvTable {
-    fn read(path: &Path) -> Result<CsvTable, InputError> {
-        let file = path.display().to_string();
-        let mut r = csv::Reader::from_path(path)
-            .map_err(|e| InputError::file(&file, format!("cannot read it: {e}")))?;
-        let headers = r
-            .headers()
-            .map_err(|e| InputError::file(&file, format!("bad header: {e}")))?
-            .clone();
-        let rows = r
-            .records()
-            .enumerate()
-            .map(|(i, rec)| {
-                rec.map_err(|e| InputError {
-                    line: i as u64 + 2,
-                    ..InputError::file(&file, format!("bad row: {e}"))
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(CsvTable {
-            file,
-            headers,
-            rows,
-        })
-    }
-
-    /// The index of a column.
-    fn col(&self, name: &str) -> Result<usize, InputError> {
-        self.headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| InputError {
-                line: 1,
-                field: Some(name.to_string()),
-                ..InputError::file(&self.file, "missing column")
-            })
-    }
-
-    /// A cell as a number; an empty cell is `None`.
-    fn num(&self, row: usize, col: usize) -> Result<Option<f64>, InputError> {
-        let cell = self.rows[row].get(col).unwrap_or("");
-        if cell.is_empty() {
-            return Ok(None);
-        }
-        cell.parse::<f64>().map(Some).map_err(|_| InputError {
-            line: row as u64 + 2,
-            field: Some(self.headers.get(col).unwrap_or("").to_string()),
-            ..InputError::file(&self.file, format!("not a number: {cell:?}"))
-        })
-    }
-
-    /// A numeric column by name (empty cells as 0).
-    fn numbers(&self, name: &str) -> Result<Vec<f64>, InputError> {
-        let c = self.col(name)?;
-        (0..self.rows.len())
-            .map(|i| Ok(self.num(i, c)?.unwrap_or(0.0)))
-            .collect()
-    }
-}
-
 /// A run's trace from its `timeseries.csv` and `pods.csv`.
 fn read_trace(timeseries: &Path, pods: &Path) -> Result<Trace, InputError> {
-    let ts = CsvTable::read(timeseries)?;
+    let ts = CsvInput::read(timeseries, &[])?;
     let spot = ts.numbers("nodes_spot")?;
     let on_demand = ts.numbers("nodes_on_demand")?;
     let mut trace = Trace {
@@ -162,13 +96,17 @@ fn read_trace(timeseries: &Path, pods: &Path) -> Result<Trace, InputError> {
         latencies_s: Vec::new(),
     };
     // Pods created during the run and bound: their scheduling latency.
-    let p = CsvTable::read(pods)?;
-    let (cause, created, bound) = (p.col("cause")?, p.col("created_s")?, p.col("bound_s")?);
+    let p = CsvInput::read(pods, &[])?;
+    let (cause, created, bound) = (
+        p.required_column("cause")?,
+        p.required_column("created_s")?,
+        p.required_column("bound_s")?,
+    );
     for i in 0..p.rows.len() {
-        if p.rows[i].get(cause) == Some("initial") {
+        if p.rows[i].1.get(cause) == Some("initial") {
             continue;
         }
-        if let (Some(b), Some(c)) = (p.num(i, bound)?, p.num(i, created)?) {
+        if let (Some(b), Some(c)) = (p.number(i, bound)?, p.number(i, created)?) {
             trace.latencies_s.push(b - c);
         }
     }

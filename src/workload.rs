@@ -13,6 +13,7 @@
 //! `value`, linearly interpolated between its own points (any resolution) and held constant
 //! after the last point.
 
+use crate::csv_input::CsvInput;
 use crate::engine::{MINUTE, Millis, RngStreams, SECOND, Stream};
 use crate::error::InputError;
 use crate::k8s::cron::Clock;
@@ -161,36 +162,17 @@ pub fn noise_key(namespace: &str, name: &str) -> u32 {
 
 /// Parses a trace CSV (`time,value`). Errors name the file, line and column.
 pub fn parse_trace(file: &str, text: &str) -> Result<Vec<(Millis, f64)>, InputError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| InputError::file(file, format!("cannot read CSV header: {e}")))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(tc), Some(vc)) = (col("time"), col("value")) else {
+    let input = CsvInput::parse(file, text, &[])?;
+    let (Some(tc), Some(vc)) = (input.column("time"), input.column("value")) else {
         return Err(InputError::file(
             file,
             "the trace needs the columns `time` and `value`",
         ));
     };
     let mut points: Vec<(Millis, f64)> = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| InputError {
-            line: e.position().map(|p| p.line()).unwrap_or(0),
-            ..InputError::file(file, format!("invalid CSV: {e}"))
-        })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let at = |field: &str, msg: String| InputError {
-            file: file.to_string(),
-            line,
-            column: 0,
-            object: None,
-            field: Some(field.to_string()),
-            message: msg,
-        };
+    for (line, rec) in &input.rows {
+        let line = *line;
+        let at = |field: &str, msg: String| input.error(line, Some(field), msg);
         let traw = rec.get(tc).unwrap_or("");
         let t = if let Ok(secs) = traw.parse::<f64>() {
             if !(secs.is_finite() && secs >= 0.0) {

@@ -11,6 +11,7 @@
 //! `*` for every zone, `capacity_type` is `on-demand` or `spot`, and lines starting with `#`
 //! are comments.
 
+use crate::csv_input::CsvInput;
 use crate::error::InputError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -97,41 +98,16 @@ impl PriceTable {
 
     /// Parses a price CSV. Errors name the file, line and field.
     pub fn parse(file: &str, text: &str, spot_ratio: f64) -> Result<PriceTable, InputError> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|e| InputError::file(file, format!("cannot read CSV header: {e}")))?
-            .clone();
-        for want in ["instance_type", "zone", "capacity_type", "usd_per_hour"] {
-            if !headers.iter().any(|h| h == want) {
-                return Err(InputError::file(
-                    file,
-                    format!(
-                        "missing column `{want}`; the header must be instance_type,zone,capacity_type,usd_per_hour"
-                    ),
-                ));
-            }
-        }
+        let input = CsvInput::parse(
+            file,
+            text,
+            &["instance_type", "zone", "capacity_type", "usd_per_hour"],
+        )?;
         let mut prices = BTreeMap::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| csv_error(file, &e))?;
-            let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            let row: Row = rec.deserialize(Some(&headers)).map_err(|e| {
-                let mut err = csv_error(file, &e);
-                err.line = line;
-                err
-            })?;
-            let at = |field: &str, message: String| InputError {
-                file: file.to_string(),
-                line,
-                column: 0,
-                object: None,
-                field: Some(field.to_string()),
-                message,
-            };
+        for i in 0..input.rows.len() {
+            let line = input.rows[i].0;
+            let row: Row = input.row(i)?;
+            let at = |field: &str, message: String| input.error(line, Some(field), message);
             let ct = CapacityType::parse(&row.capacity_type).ok_or_else(|| {
                 at(
                     "capacity_type",
@@ -229,41 +205,16 @@ struct TraceRow {
 /// starting with `#` comments, as `DescribeSpotPriceHistory` output reduces to. Rows are
 /// returned in time order (stable). Errors name the file, line and field.
 pub fn parse_spot_trace(file: &str, text: &str) -> Result<Vec<SpotPricePoint>, InputError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| InputError::file(file, format!("cannot read CSV header: {e}")))?
-        .clone();
-    for want in ["time", "instance_type", "zone", "usd_per_hour"] {
-        if !headers.iter().any(|h| h == want) {
-            return Err(InputError::file(
-                file,
-                format!(
-                    "missing column `{want}`; the header must be time,instance_type,zone,usd_per_hour"
-                ),
-            ));
-        }
-    }
+    let input = CsvInput::parse(
+        file,
+        text,
+        &["time", "instance_type", "zone", "usd_per_hour"],
+    )?;
     let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_error(file, &e))?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let row: TraceRow = rec.deserialize(Some(&headers)).map_err(|e| {
-            let mut err = csv_error(file, &e);
-            err.line = line;
-            err
-        })?;
-        let at = |field: &str, message: String| InputError {
-            file: file.to_string(),
-            line,
-            column: 0,
-            object: None,
-            field: Some(field.to_string()),
-            message,
-        };
+    for i in 0..input.rows.len() {
+        let line = input.rows[i].0;
+        let row: TraceRow = input.row(i)?;
+        let at = |field: &str, message: String| input.error(line, Some(field), message);
         let at_ms = crate::k8s::duration::parse_nonnegative_ms(&row.time)
             .map_err(|e| at("time", e.to_string()))?;
         if !(row.usd_per_hour.is_finite() && row.usd_per_hour >= 0.0) {
@@ -288,18 +239,6 @@ pub fn parse_spot_trace(file: &str, text: &str) -> Result<Vec<SpotPricePoint>, I
     }
     out.sort_by_key(|p| p.at_ms);
     Ok(out)
-}
-
-fn csv_error(file: &str, e: &csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
-    InputError {
-        file: file.to_string(),
-        line,
-        column: 0,
-        object: None,
-        field: None,
-        message: format!("invalid CSV: {e}"),
-    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! `spec.spotInterruptionDefaults: none` turns them off.
 
 use super::catalog::Catalog;
+use crate::csv_input::CsvInput;
 use crate::error::InputError;
 use std::collections::BTreeMap;
 
@@ -87,52 +88,22 @@ impl AdvisorTable {
             instance_type: String,
             interruption_frequency: String,
         }
-        let mut rdr = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let headers = rdr
-            .headers()
-            .map_err(|e| InputError::file(file, format!("cannot read CSV header: {e}")))?
-            .clone();
-        for want in ["region", "instance_type", "interruption_frequency"] {
-            if !headers.iter().any(|h| h == want) {
-                return Err(InputError::file(
-                    file,
-                    format!(
-                        "missing column `{want}`; the header must be region,instance_type,interruption_frequency"
-                    ),
-                ));
-            }
-        }
+        let input = CsvInput::parse(
+            file,
+            text,
+            &["region", "instance_type", "interruption_frequency"],
+        )?;
         let mut rows = BTreeMap::new();
-        for rec in rdr.records() {
-            let at = |line: u64, field: &str, message: String| InputError {
-                file: file.to_string(),
-                line,
-                column: 0,
-                object: None,
-                field: (!field.is_empty()).then(|| field.to_string()),
-                message,
-            };
-            let rec = rec.map_err(|e| {
-                at(
-                    e.position().map_or(0, |p| p.line()),
-                    "",
-                    format!("invalid CSV: {e}"),
-                )
-            })?;
-            let line = rec.position().map_or(0, |p| p.line());
-            let row: Row = rec
-                .deserialize(Some(&headers))
-                .map_err(|e| at(line, "", format!("invalid CSV: {e}")))?;
+        for i in 0..input.rows.len() {
+            let line = input.rows[i].0;
+            let row: Row = input.row(i)?;
             if row.region.is_empty() || row.instance_type.is_empty() {
-                return Err(at(line, "region", "empty region or instance type".into()));
+                return Err(input.error(line, Some("region"), "empty region or instance type"));
             }
             let f = parse_frequency(&row.interruption_frequency).ok_or_else(|| {
-                at(
+                input.error(
                     line,
-                    "interruption_frequency",
+                    Some("interruption_frequency"),
                     format!(
                         "must be a fraction between 0 and 1 or a Spot Instance Advisor bucket (<5%, 5-10%, 10-15%, 15-20%, >20%), got {:?}",
                         row.interruption_frequency
@@ -141,9 +112,9 @@ impl AdvisorTable {
             })?;
             let key = (row.region, row.instance_type);
             if rows.contains_key(&key) {
-                return Err(at(
+                return Err(input.error(
                     line,
-                    "instance_type",
+                    Some("instance_type"),
                     format!("duplicate row for {} in {}", key.1, key.0),
                 ));
             }

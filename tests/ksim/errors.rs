@@ -262,7 +262,7 @@ fn bad_price_table_names_line_and_column() {
     let prices = dir.path().join("prices.csv");
     std::fs::write(
         &prices,
-        "instance_type,zone,capacity_type,usd_per_hour\nm7g.2xlarge,*,on-demand,0.4\nm7g.xlarge,*,reserved,0.2\n",
+        "# comments and blank lines count in line numbers\ninstance_type,zone,capacity_type,usd_per_hour\n# on-demand\nm7g.2xlarge,*,on-demand,0.4\n\nm7g.xlarge,*,reserved,0.2\n",
     )
     .unwrap();
     let out = crate::ksim()
@@ -273,7 +273,7 @@ fn bad_price_table_names_line_and_column() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains(&format!("{}:3", prices.display())),
+        stderr.contains(&format!("{}:6:", prices.display())),
         "{stderr}"
     );
     assert!(stderr.contains("capacity_type"), "{stderr}");
