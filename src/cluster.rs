@@ -190,8 +190,8 @@ pub enum RemovalReason {
 /// A node.
 ///
 /// `repr(C)` with the fields the controllers' scans over all nodes read first (state, flags,
-/// owner, zone, shape, pod-event clock, resources), so that a scan touches two cache lines of
-/// each node rather than every line of it.
+/// owner, zone, shape, pod-event clock, resources), so that a scan touches two or three cache
+/// lines of each node rather than every line of it.
 #[derive(Debug, Clone)]
 #[repr(C)]
 pub struct Node {

@@ -2,8 +2,9 @@
 //! the traces of saved result directories.
 //!
 //! One reading convention for all of them: a line starting with `#` is a comment, cells are
-//! trimmed, the header must name every required column (in any order; others are ignored), and
-//! every error names the file and, where it can, the line and the field.
+//! trimmed, each record is one line (a quoted cell holding a line break is refused, so that
+//! line numbers stay exact), the header must name every required column (in any order; others
+//! are ignored), and every error names the file and, where it can, the line and the field.
 
 use crate::error::InputError;
 use serde::de::DeserializeOwned;
@@ -54,6 +55,15 @@ impl CsvInput {
                 line,
                 ..InputError::file(file, format!("invalid CSV: {e}"))
             })?;
+            if rec.iter().any(|c| c.contains(['\n', '\r'])) {
+                return Err(InputError {
+                    line,
+                    ..InputError::file(
+                        file,
+                        "a quoted cell holds a line break: each record must be one line",
+                    )
+                });
+            }
             rows.push((line, rec));
         }
         Ok(CsvInput {
@@ -141,5 +151,11 @@ mod tests {
         );
         let e = CsvInput::parse("t.csv", "a,b\n1,2\n# c\n3\n", &[]).unwrap_err();
         assert_eq!(e.line, 4);
+        let e = CsvInput::parse("t.csv", "a,b\n1,2\n3,\"x\ny\"\n", &[]).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(
+            e.to_string().contains("each record must be one line"),
+            "{e}"
+        );
     }
 }

@@ -17,8 +17,10 @@
 //! ([`CapacityRule`]): a maximum number of instances that may run at once, a probability that a
 //! launch attempt into the pool finds no capacity, both optionally limited to a time window, a
 //! probability that a launched instance never registers, and a spot interruption frequency.
-//! Without rules every pool is unlimited, and each spot pool has the interruption frequency the
-//! Spot Instance Advisor gives its instance type in the region ([`super::spot_advisor`]).
+//! Without rules every pool is unlimited, and each spot pool has the default interruption
+//! frequency of its instance type: by default the Spot Instance Advisor's bucket for the type in
+//! the scenario's region ([`super::spot_advisor`]), or a user's table; none with
+//! `spotInterruptionDefaults: none` or in a region the table lacks.
 //!
 //! The allocation strategies (AWS EC2 Fleet documentation, "Allocation strategies for Spot
 //! Instances" and "On-Demand"):
@@ -67,7 +69,8 @@ pub struct CapacityRule {
     /// failure); Karpenter deletes its NodeClaim after the 15 min registration timeout.
     pub registration_failure_probability: f64,
     /// Spot interruption frequency: the fraction of instances reclaimed over a month, as in the
-    /// Spot Instance Advisor (used by `price-capacity-optimized`).
+    /// Spot Instance Advisor. It drives both the interruption notices of matching spot nodes
+    /// and `price-capacity-optimized`; on-demand offerings ignore it.
     pub interruption_frequency: Option<f64>,
 }
 
@@ -92,7 +95,7 @@ pub struct PoolCapacity {
     pub unavailable_probability: f64,
     /// Probability that a launched instance never registers.
     pub registration_failure_probability: f64,
-    /// Spot interruption frequency (0 when unknown).
+    /// Spot interruption frequency (0 for on-demand, and for spot when unknown).
     pub interruption_frequency: f64,
 }
 
@@ -153,7 +156,7 @@ impl CapacityModel {
     /// combined probabilities (`1 − Π(1 − p)`) of every matching active rule; registration
     /// failure and interruption frequency hold regardless of the window. A spot offering's
     /// interruption frequency is that of the last matching rule that gives one, else the
-    /// default of its instance type.
+    /// default of its instance type; an on-demand offering's is 0.
     pub fn pool(&self, ti: usize, zi: usize, ct: CapacityType, now: Millis) -> PoolCapacity {
         let default_frequency = match ct {
             CapacityType::Spot => self
@@ -172,7 +175,9 @@ impl CapacityModel {
         let (mut keep, mut register) = (1.0, 1.0);
         for r in self.rules.iter().filter(|r| r.matches(ti, zi, ct)) {
             register *= 1.0 - r.registration_failure_probability;
-            if let Some(f) = r.interruption_frequency {
+            if let Some(f) = r.interruption_frequency
+                && ct == CapacityType::Spot
+            {
                 out.interruption_frequency = f;
             }
             if r.active(now) {

@@ -20,6 +20,7 @@ use super::catalog::Catalog;
 use crate::csv_input::CsvInput;
 use crate::error::InputError;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// The embedded table (see the module docs for its source).
 const SPOT_INTERRUPTIONS_CSV: &str = include_str!("../../data/spot-interruptions.csv");
@@ -60,20 +61,27 @@ pub struct AdvisorTable {
 }
 
 impl AdvisorTable {
-    /// The embedded table, `data/spot-interruptions.csv`.
-    pub fn embedded() -> AdvisorTable {
-        AdvisorTable::parse_csv("data/spot-interruptions.csv", SPOT_INTERRUPTIONS_CSV)
-            .expect("embedded spot interruption table is valid")
+    /// The embedded table, `data/spot-interruptions.csv`, parsed once per process.
+    pub fn embedded() -> &'static AdvisorTable {
+        static EMBEDDED: OnceLock<AdvisorTable> = OnceLock::new();
+        EMBEDDED.get_or_init(|| {
+            AdvisorTable::parse_csv("data/spot-interruptions.csv", SPOT_INTERRUPTIONS_CSV)
+                .expect("embedded spot interruption table is valid")
+        })
     }
 
-    /// Reads a user's table: the Advisor's JSON feed when the name ends in `.json`, else a CSV
-    /// with the columns `region,instance_type,interruption_frequency` (`#` starts a comment).
+    /// Reads a user's table: the Advisor's JSON feed when the file name ends in `.json` (any
+    /// case), else a CSV with the columns `region,instance_type,interruption_frequency` (`#`
+    /// starts a comment; one record per line).
     pub fn load(path: &std::path::Path) -> Result<AdvisorTable, InputError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             InputError::file(&name, format!("cannot read spot interruption table: {e}"))
         })?;
-        if name.ends_with(".json") {
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
             AdvisorTable::parse_feed(&name, &text)
         } else {
             AdvisorTable::parse_csv(&name, &text)
@@ -184,7 +192,14 @@ impl AdvisorTable {
     /// The frequency of each catalog type (by catalog index) in `region`, or `None` when the
     /// table has no row for the region. Types the table lacks get 0.
     pub fn frequencies(&self, region: &str, catalog: &Catalog) -> Option<Vec<f64>> {
-        let mut out = vec![0.0; catalog.types().len()];
+        self.region_rows(region, catalog)
+            .map(|v| v.into_iter().map(|f| f.unwrap_or(0.0)).collect())
+    }
+
+    /// The table's row for each catalog type (by catalog index) in `region` (`None` for a type
+    /// it lacks), or `None` when the table has no row for the region.
+    pub fn region_rows(&self, region: &str, catalog: &Catalog) -> Option<Vec<Option<f64>>> {
+        let mut out = vec![None; catalog.types().len()];
         let mut found = false;
         let from = (region.to_string(), String::new());
         for ((r, t), &f) in self.rows.range(from..) {
@@ -193,7 +208,7 @@ impl AdvisorTable {
             }
             found = true;
             if let Some(ti) = catalog.index_of(t) {
-                out[ti] = f;
+                out[ti] = Some(f);
             }
         }
         found.then_some(out)

@@ -7,18 +7,24 @@ use crate::cloud::catalog::Catalog;
 use crate::cloud::pricing::CapacityType;
 use crate::cloud::spot_advisor::{AdvisorTable, default_frequencies, parse_frequency};
 use crate::error::InputError;
+use crate::karpenter::offerings::pool_types;
+use crate::scenario::model::NodePool;
 use serde_saphyr::Spanned;
+use std::collections::BTreeSet;
 
 /// Parses the Scenario's capacity rules and `spotInterruptionDefaults`: `advisor` (the default:
 /// the embedded Spot Instance Advisor buckets of `region`, with a warning for a region without
 /// them), `none`, or the path of a table (the Advisor's JSON feed, or CSV; relative to the
-/// scenario file), which must have rows for `region`.
+/// scenario file, or to the working directory for a scenario read from stdin or embedded),
+/// which must have rows for `region`. Instance types the table lacks take the embedded default
+/// (0 where there is none), with a warning naming those the NodePools allow.
 pub(super) fn capacity(
     ctx: &Ctx,
     spec: &raw::ScenarioSpec,
     region: &str,
     catalog: &Catalog,
     zones: &[String],
+    pools: &[NodePool],
     warnings: &mut Vec<String>,
 ) -> Result<CapacityModel, InputError> {
     let raw = spec.capacity.as_deref().unwrap_or(&[]);
@@ -42,13 +48,42 @@ pub(super) fn capacity(
                 ));
             }
             let table = AdvisorTable::load(&path)?;
-            table.frequencies(region, catalog).ok_or_else(|| {
+            let rows = table.region_rows(region, catalog).ok_or_else(|| {
                 ctx.err_at(
                     v,
                     field,
                     format!("{} has no interruption frequencies for region {region}", path.display()),
                 )
-            })?
+            })?;
+            let embedded = default_frequencies(region, catalog);
+            let allowed: BTreeSet<usize> = pools
+                .iter()
+                .flat_map(|p| pool_types(p, catalog, zones))
+                .collect();
+            let missing: Vec<&str> = allowed
+                .iter()
+                .filter(|&&ti| rows[ti].is_none())
+                .map(|&ti| catalog.get(ti).name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                let fallback = if embedded.is_some() {
+                    "using the embedded Spot Instance Advisor defaults for them"
+                } else {
+                    "they are never interrupted unless spec.capacity gives an interruptionFrequency"
+                };
+                warnings.push(format!(
+                    "{field}: {} has no row for {} in {region}: {fallback}",
+                    path.display(),
+                    missing.join(", ")
+                ));
+            }
+            rows.iter()
+                .enumerate()
+                .map(|(ti, f)| {
+                    f.or_else(|| embedded.as_ref().map(|e| e[ti]))
+                        .unwrap_or(0.0)
+                })
+                .collect()
         }
         _ => default_frequencies(region, catalog).unwrap_or_else(|| {
             warnings.push(format!(

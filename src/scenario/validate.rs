@@ -472,9 +472,15 @@ fn build(c: Collected, ov: &Overrides) -> Result<Scenario, InputError> {
     }
 
     let capacity = match &spec.raw {
-        Some((ctx, raw)) => {
-            super::capacity::capacity(ctx, raw, &spec.region, &catalog, &spec.zones, &mut warnings)?
-        }
+        Some((ctx, raw)) => super::capacity::capacity(
+            ctx,
+            raw,
+            &spec.region,
+            &catalog,
+            &spec.zones,
+            &node_pools,
+            &mut warnings,
+        )?,
         None => CapacityModel {
             default_interruption_frequency: default_frequencies(&spec.region, &catalog)
                 .unwrap_or_default(),

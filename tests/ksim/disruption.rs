@@ -595,7 +595,7 @@ fn spot_instance_advisor_defaults_interrupt_spot_nodes() {
 #[test]
 fn spot_interruption_defaults_from_an_advisor_feed() {
     let dir = tempfile::tempdir().unwrap();
-    let feed = dir.path().join("spot-advisor-data.json");
+    let feed = dir.path().join("spot-advisor-data.JSON");
     std::fs::write(
         &feed,
         r#"{"ranges":[{"index":0,"label":"<5%"},{"index":1,"label":"5-10%"}],
@@ -621,6 +621,47 @@ fn spot_interruption_defaults_from_an_advisor_feed() {
         ruled.disruption.interruption_notices
     );
     assert_eq!(from_file.events_processed, ruled.events_processed);
+}
+
+/// A user's table that lacks an instance type a NodePool allows: the type keeps the embedded
+/// Advisor default (m7gd.xlarge in us-east-1 is ">20%", 0.225), and the scenario warns, naming
+/// it; a type in the table takes the table's value.
+#[test]
+fn spot_interruption_table_missing_a_type_falls_back_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("rates.CSV");
+    std::fs::write(
+        &table,
+        "region,instance_type,interruption_frequency\nus-east-1,m7g.xlarge,0.01\n",
+    )
+    .unwrap();
+    let spec = format!("  spotInterruptionDefaults: {}\n", table.display());
+    let (s, _) = spot_m7gd_xlarge("1h", &spec);
+    let spot = ksim::cloud::pricing::CapacityType::Spot;
+    let freq = |t: &str| {
+        s.capacity
+            .pool(s.catalog.index_of(t).unwrap(), 0, spot, 0)
+            .interruption_frequency
+    };
+    assert_eq!(freq("m7gd.xlarge"), 0.225);
+    assert_eq!(freq("m7g.xlarge"), 0.01);
+    let warned: Vec<_> = s
+        .warnings
+        .iter()
+        .filter(|w| w.contains("rates.CSV has no row for m7gd.xlarge in us-east-1"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{:?}", s.warnings);
+    assert!(warned[0].contains("embedded Spot Instance Advisor defaults"));
+    // On-demand offerings are never given an interruption frequency, even by a rule that names
+    // no capacity type.
+    let (s, _) = spot_m7gd_xlarge(
+        "1h",
+        "  capacity: [{instanceTypes: [m7gd.xlarge], interruptionFrequency: 0.5}]\n",
+    );
+    let ti = s.catalog.index_of("m7gd.xlarge").unwrap();
+    let od = ksim::cloud::pricing::CapacityType::OnDemand;
+    assert_eq!(s.capacity.pool(ti, 0, od, 0).interruption_frequency, 0.0);
+    assert_eq!(s.capacity.pool(ti, 0, spot, 0).interruption_frequency, 0.5);
 }
 
 // ----- drift --------------------------------------------------------------------------------------
