@@ -165,7 +165,8 @@ struct RunArgs {
     /// mean with a 95 % confidence interval.
     #[arg(long, default_value_t = 1)]
     runs: u64,
-    /// Worker threads for `--runs` (default: the number of CPUs); results do not depend on it.
+    /// Worker threads for `--runs`, and for one run the counterfactual run without
+    /// consolidation alongside it (default: the number of CPUs); results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
     /// Run twice and compare every processed event and every output byte; report the first
@@ -264,8 +265,9 @@ fn run(args: RunArgs) -> Result<i32> {
         print!("{}", ksim::export::exporter(args.format.into()).runs(&m)?);
         return Ok(0);
     }
-    let (result, summary) =
-        ksim::savings::simulate(&s, limits).map_err(|e| Error::Budget(e.to_string()))?;
+    let concurrent = worker_threads(args.threads) >= 2;
+    let (result, summary) = ksim::savings::simulate(&s, limits, concurrent)
+        .map_err(|e| Error::Budget(e.to_string()))?;
     if let Some(dir) = &args.out {
         ksim::report::write_outputs(dir, &s, &result, &summary)?;
     }
@@ -497,7 +499,7 @@ fn check_determinism(s: &ksim::scenario::Scenario, limits: ksim::sim::RunLimits)
     let mut runs = Vec::new();
     for _ in 0..2 {
         let (r, summary) =
-            ksim::savings::simulate(s, limits).map_err(|e| Error::Budget(e.to_string()))?;
+            ksim::savings::simulate(s, limits, true).map_err(|e| Error::Budget(e.to_string()))?;
         let files = ksim::report::encode_outputs(s, &r, &summary)?;
         runs.push((r, files));
     }

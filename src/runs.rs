@@ -164,7 +164,9 @@ pub fn run_seeds_with(
                     }
                     let mut s = scenario.clone();
                     s.seed = seeds[i];
-                    let out = simulate(&s, limits).map(|(r, summary)| (summary, Trace::of(&r)));
+                    // Spare threads (more than seeds) run each seed's counterfactual alongside.
+                    let out = simulate(&s, limits, threads > seeds.len())
+                        .map(|(r, summary)| (summary, Trace::of(&r)));
                     results.lock().expect("no worker panicked")[i] = Some(out);
                     done();
                 }

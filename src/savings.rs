@@ -35,10 +35,32 @@ pub fn without_consolidation(s: &Scenario) -> Option<Scenario> {
 
 /// Runs `s` and, when it consolidates, the counterfactual without consolidation; the summary's
 /// `disruption.consolidation_saved_usd` and `cost_without_consolidation_usd` are filled from it.
-pub fn simulate(s: &Scenario, limits: RunLimits) -> Result<(SimResult, Summary), SimError> {
-    let result = run(s, limits)?;
+///
+/// With `concurrent`, the counterfactual runs on a second thread while `s` runs: the two runs
+/// share nothing, so the outputs are the same either way, and the wall time is that of the
+/// longer run rather than of both.
+pub fn simulate(
+    s: &Scenario,
+    limits: RunLimits,
+    concurrent: bool,
+) -> Result<(SimResult, Summary), SimError> {
+    if !concurrent {
+        let result = run(s, limits)?;
+        let mut summary = summarize(s, &result);
+        add_counterfactual(s, limits, &mut summary)?;
+        return Ok((result, summary));
+    }
+    let (result, without) = std::thread::scope(|scope| {
+        let counterfactual = scope.spawn(|| counterfactual_cost(s, limits));
+        let result = run(s, limits);
+        let without = counterfactual
+            .join()
+            .expect("the counterfactual run does not panic");
+        (result, without)
+    });
+    let result = result?;
     let mut summary = summarize(s, &result);
-    add_counterfactual(s, limits, &mut summary)?;
+    fill(&mut summary, without?);
     Ok((result, summary))
 }
 
@@ -49,19 +71,31 @@ pub fn add_counterfactual(
     limits: RunLimits,
     summary: &mut Summary,
 ) -> Result<(), SimError> {
+    fill(summary, counterfactual_cost(s, limits)?);
+    Ok(())
+}
+
+/// The total cost of `s` without consolidation, or `None` when `s` does not consolidate.
+fn counterfactual_cost(s: &Scenario, limits: RunLimits) -> Result<Option<f64>, SimError> {
     let Some(off) = without_consolidation(s) else {
-        return Ok(());
+        return Ok(None);
     };
     let limits = RunLimits {
         record_events: false,
         ..limits
     };
     let r = run(&off, limits)?;
-    let without = summarize(&off, &r).cost.total_usd;
+    Ok(Some(summarize(&off, &r).cost.total_usd))
+}
+
+/// Fills the consolidation-savings fields of `summary` from the counterfactual's cost.
+fn fill(summary: &mut Summary, without: Option<f64>) {
+    let Some(without) = without else {
+        return;
+    };
     let round = |v: f64| (v * 1e6).round() / 1e6;
     summary.disruption.cost_without_consolidation_usd = Some(without);
     summary.disruption.consolidation_saved_usd = Some(round(without - summary.cost.total_usd));
-    Ok(())
 }
 
 #[cfg(test)]

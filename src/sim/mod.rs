@@ -1919,14 +1919,10 @@ impl<'a> Sim<'a> {
                 row.mem_allocatable_b += n.allocatable.mem_b;
             }
         }
+        // Active pods without a node are exactly `unbound` (checked with the invariants).
+        row.pods_pending = self.unbound.len() as u64;
+        row.pods_running = self.pods_now - row.pods_pending;
         for (wi, ws) in self.w.iter().enumerate() {
-            for &p in &ws.active {
-                if self.c.pods[p as usize].node.is_some() {
-                    row.pods_running += 1;
-                } else {
-                    row.pods_pending += 1;
-                }
-            }
             let demand_cores = self
                 .demand_cpu_m(wi, now, now)
                 .map(|m| m / 1000.0)
@@ -1983,6 +1979,16 @@ impl<'a> Sim<'a> {
                 "{active} pods in workload lists, {truly_active} active, counter {}",
                 self.pods_now
             ));
+        }
+        let unbound = self
+            .c
+            .pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.deleted.is_none() && p.node.is_none())
+            .map(|(i, _)| i as PodId);
+        if !unbound.eq(self.unbound.iter().copied()) {
+            return Err("the unbound set differs from the active pods without a node".into());
         }
         let mut on_nodes = 0usize;
         for (ni, n) in self.c.nodes.iter().enumerate() {

@@ -811,7 +811,7 @@ fn consolidate_after_trades_cost_for_churn_on_the_reference_day() {
             &Overrides::default(),
         )
         .unwrap();
-        let (_, sum) = ksim::savings::simulate(&s, RunLimits::default()).unwrap();
+        let (_, sum) = ksim::savings::simulate(&s, RunLimits::default(), false).unwrap();
         let d = &sum.disruption;
         if after == "Never" {
             assert_eq!(d.consolidation_saved_usd, None);

@@ -57,7 +57,7 @@ fn check(name: &str, actual: &str) {
 #[test]
 fn golden_exports_of_a_run_several_seeds_and_a_comparison() {
     let s = reference(Some(180_000));
-    let (_, summary) = ksim::savings::simulate(&s, RunLimits::default()).unwrap();
+    let (_, summary) = ksim::savings::simulate(&s, RunLimits::default(), true).unwrap();
     let seeds = [1, 2, 3];
     let runs_3m = run_seeds(&s, &seeds, 2, RunLimits::default()).unwrap();
     let runs_30m = run_seeds(&reference(Some(1_800_000)), &seeds, 2, RunLimits::default()).unwrap();
@@ -85,8 +85,12 @@ fn golden_exports_of_a_run_several_seeds_and_a_comparison() {
 #[test]
 fn exports_are_well_formed() {
     let s = reference(Some(180_000));
-    let (_, summary) = ksim::savings::simulate(&s, RunLimits::default()).unwrap();
+    let (_, summary) = ksim::savings::simulate(&s, RunLimits::default(), false).unwrap();
     let json = exporter(Format::Json).summary(&summary).unwrap();
+    // The counterfactual on a second thread changes nothing.
+    let (_, concurrent) = ksim::savings::simulate(&s, RunLimits::default(), true).unwrap();
+    assert!(concurrent.disruption.consolidation_saved_usd.is_some());
+    assert_eq!(exporter(Format::Json).summary(&concurrent).unwrap(), json);
     let back: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(back, serde_json::to_value(&summary).unwrap());
     let csv = exporter(Format::Csv).summary(&summary).unwrap();
