@@ -228,6 +228,8 @@ pub struct Provisioner {
     zone_masks: Vec<Bits>,
     /// Offerings marked unavailable until the given time (insufficient capacity cache).
     pub unavailable_until: Vec<Millis>,
+    /// The latest time in `unavailable_until`: every offering is available from then on.
+    unavailable_latest: Millis,
     /// The batch window.
     pub batcher: Batcher,
     /// `[pool]`: requirements with `minValues`.
@@ -379,6 +381,7 @@ impl Provisioner {
             pool_zones,
             hostname_counted,
             unavailable_until: vec![0; table.len()],
+            unavailable_latest: 0,
             allowed_cache: vec![vec![None; slots]; s.node_pools.len()],
             shape_compat: vec![Vec::new(); slots],
             spreads,
@@ -1302,13 +1305,17 @@ impl Provisioner {
     /// True when a pending pod of workload `w` that fits no existing node would certainly get a
     /// new NodeClaim: some NodePool without limits offers an available instance type it fits.
     pub fn surely_provisionable(&mut self, s: &Scenario, w: usize, now: Millis) -> bool {
-        if let Some(v) = self.provisionable_cache.get(w).copied().flatten() {
-            return v;
-        }
         // With a capacity model a launch may fail, so nothing is certain; answering false only
         // makes the consolidation prefilter that asks less eager to skip.
         if !s.capacity.is_unlimited() {
             return false;
+        }
+        // The answer with every offering available holds until an offering becomes
+        // unavailable (a spot interruption notice marks its offering unavailable for 3 min);
+        // while one is, the answer is worked out afresh.
+        let all_available = self.unavailable_latest <= now;
+        if all_available && let Some(v) = self.provisionable_cache.get(w).copied().flatten() {
+            return v;
         }
         let available = self.available(now);
         let req = s.workloads[w].template.requests;
@@ -1338,12 +1345,12 @@ impl Provisioner {
                 }
             }
         }
-        // Availability never changes without a capacity model, so the answer holds for the
-        // whole run.
-        if self.provisionable_cache.len() <= w {
-            self.provisionable_cache.resize(s.workloads.len(), None);
+        if all_available {
+            if self.provisionable_cache.len() <= w {
+                self.provisionable_cache.resize(s.workloads.len(), None);
+            }
+            self.provisionable_cache[w] = Some(result);
         }
-        self.provisionable_cache[w] = Some(result);
         result
     }
 
@@ -1469,6 +1476,7 @@ impl Provisioner {
     /// does this for its offering: aws/karpenter-provider-aws `pkg/controllers/interruption`).
     pub fn mark_unavailable(&mut self, offering: usize, now: Millis) {
         self.unavailable_until[offering] = now + UNAVAILABLE_OFFERING_TTL_MS;
+        self.unavailable_latest = now + UNAVAILABLE_OFFERING_TTL_MS;
         *self.available_cache.borrow_mut() = None;
     }
 
@@ -1490,6 +1498,7 @@ impl Provisioner {
             .create_fleet(ct, &overrides, running, now, &mut self.rng);
         for e in &outcome.errors {
             self.unavailable_until[e.offering] = now + UNAVAILABLE_OFFERING_TTL_MS;
+            self.unavailable_latest = now + UNAVAILABLE_OFFERING_TTL_MS;
         }
         if !outcome.errors.is_empty() {
             *self.available_cache.borrow_mut() = None;
@@ -1686,5 +1695,28 @@ struct SolveState {
 impl SolveState {
     fn used_at(&self, i: usize) -> Resources {
         self.used[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// A workload is surely provisionable while some offering it fits is available; a spot
+    /// interruption or an insufficient-capacity error that makes every offering unavailable
+    /// changes the answer for the 3 minutes they last, whatever was answered before.
+    #[test]
+    fn surely_provisionable_follows_unavailable_offerings() {
+        let s = crate::scenario::load_reference(&Default::default()).unwrap();
+        let mut prov = Provisioner::new(&s, ChaCha8Rng::seed_from_u64(1));
+        let w = (0..s.workloads.len())
+            .find(|&w| prov.surely_provisionable(&s, w, 0))
+            .expect("a workload Karpenter can provision");
+        for i in 0..prov.table.len() {
+            prov.mark_unavailable(i, 1_000);
+        }
+        assert!(!prov.surely_provisionable(&s, w, 2_000));
+        assert!(prov.surely_provisionable(&s, w, 1_000 + UNAVAILABLE_OFFERING_TTL_MS));
     }
 }
