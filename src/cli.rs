@@ -179,7 +179,8 @@ struct RunArgs {
     /// Refuse runs that would create more pods than this.
     #[arg(long, default_value_t = 20_000_000)]
     max_pods: u64,
-    /// Stop runs whose memory use passes this many MiB (checked as the run goes).
+    /// Stop runs whose memory use passes this many MiB: the resident memory of the whole
+    /// process, so of every run going on at once (checked as the runs go).
     #[arg(long, default_value_t = 8192)]
     max_memory_mb: u64,
     /// Refuse input larger than this many MiB.
