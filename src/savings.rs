@@ -44,35 +44,27 @@ pub fn simulate(
     limits: RunLimits,
     concurrent: bool,
 ) -> Result<(SimResult, Summary), SimError> {
-    if !concurrent {
+    let (result, without) = if concurrent {
+        std::thread::scope(|scope| {
+            let counterfactual = scope.spawn(|| counterfactual_cost(s, limits));
+            let result = run(s, limits);
+            let without = counterfactual
+                .join()
+                .expect("the counterfactual run does not panic");
+            (result, without)
+        })
+    } else {
         let result = run(s, limits)?;
-        let mut summary = summarize(s, &result);
-        add_counterfactual(s, limits, &mut summary)?;
-        return Ok((result, summary));
-    }
-    let (result, without) = std::thread::scope(|scope| {
-        let counterfactual = scope.spawn(|| counterfactual_cost(s, limits));
-        let result = run(s, limits);
-        let without = counterfactual
-            .join()
-            .expect("the counterfactual run does not panic");
-        (result, without)
-    });
+        (Ok(result), counterfactual_cost(s, limits))
+    };
     let result = result?;
     let mut summary = summarize(s, &result);
-    fill(&mut summary, without?);
+    if let Some(without) = without? {
+        let round = |v: f64| (v * 1e6).round() / 1e6;
+        summary.disruption.cost_without_consolidation_usd = Some(without);
+        summary.disruption.consolidation_saved_usd = Some(round(without - summary.cost.total_usd));
+    }
     Ok((result, summary))
-}
-
-/// Fills the consolidation-savings fields of `summary` (a summary of `s`) by running the
-/// counterfactual; leaves them `None` when `s` does not consolidate.
-pub fn add_counterfactual(
-    s: &Scenario,
-    limits: RunLimits,
-    summary: &mut Summary,
-) -> Result<(), SimError> {
-    fill(summary, counterfactual_cost(s, limits)?);
-    Ok(())
 }
 
 /// The total cost of `s` without consolidation, or `None` when `s` does not consolidate.
@@ -86,16 +78,6 @@ fn counterfactual_cost(s: &Scenario, limits: RunLimits) -> Result<Option<f64>, S
     };
     let r = run(&off, limits)?;
     Ok(Some(summarize(&off, &r).cost.total_usd))
-}
-
-/// Fills the consolidation-savings fields of `summary` from the counterfactual's cost.
-fn fill(summary: &mut Summary, without: Option<f64>) {
-    let Some(without) = without else {
-        return;
-    };
-    let round = |v: f64| (v * 1e6).round() / 1e6;
-    summary.disruption.cost_without_consolidation_usd = Some(without);
-    summary.disruption.consolidation_saved_usd = Some(round(without - summary.cost.total_usd));
 }
 
 #[cfg(test)]

@@ -158,28 +158,17 @@ impl CapacityModel {
     /// interruption frequency is that of the last matching rule that gives one, else the
     /// default of its instance type; an on-demand offering's is 0.
     pub fn pool(&self, ti: usize, zi: usize, ct: CapacityType, now: Millis) -> PoolCapacity {
-        let default_frequency = match ct {
-            CapacityType::Spot => self
-                .default_interruption_frequency
-                .get(ti)
-                .copied()
-                .unwrap_or(0.0),
-            CapacityType::OnDemand => 0.0,
-        };
         let mut out = PoolCapacity {
             max_nodes: None,
             unavailable_probability: 0.0,
             registration_failure_probability: 0.0,
-            interruption_frequency: default_frequency,
+            interruption_frequency: 0.0,
         };
         let (mut keep, mut register) = (1.0, 1.0);
+        let mut ruled_frequency = None;
         for r in self.rules.iter().filter(|r| r.matches(ti, zi, ct)) {
             register *= 1.0 - r.registration_failure_probability;
-            if let Some(f) = r.interruption_frequency
-                && ct == CapacityType::Spot
-            {
-                out.interruption_frequency = f;
-            }
+            ruled_frequency = r.interruption_frequency.or(ruled_frequency);
             if r.active(now) {
                 keep *= 1.0 - r.unavailable_probability;
                 if let Some(m) = r.max_nodes {
@@ -189,6 +178,14 @@ impl CapacityModel {
         }
         out.unavailable_probability = 1.0 - keep;
         out.registration_failure_probability = 1.0 - register;
+        if ct == CapacityType::Spot {
+            out.interruption_frequency = ruled_frequency.unwrap_or_else(|| {
+                self.default_interruption_frequency
+                    .get(ti)
+                    .copied()
+                    .unwrap_or(0.0)
+            });
+        }
         out
     }
 

@@ -226,7 +226,8 @@ pub struct Provisioner {
     order_cache: Option<(u64, Vec<NodeId>)>,
     available_cache: RefCell<Option<(Millis, Bits)>>,
     zone_masks: Vec<Bits>,
-    /// Offerings marked unavailable until the given time (insufficient capacity cache).
+    /// Offerings marked unavailable until the given time (insufficient capacity cache); set
+    /// only through [`Provisioner::mark_unavailable`].
     pub unavailable_until: Vec<Millis>,
     /// The latest time in `unavailable_until`: every offering is available from then on.
     unavailable_latest: Millis,
@@ -1497,11 +1498,7 @@ impl Provisioner {
             .capacity
             .create_fleet(ct, &overrides, running, now, &mut self.rng);
         for e in &outcome.errors {
-            self.unavailable_until[e.offering] = now + UNAVAILABLE_OFFERING_TTL_MS;
-            self.unavailable_latest = now + UNAVAILABLE_OFFERING_TTL_MS;
-        }
-        if !outcome.errors.is_empty() {
-            *self.available_cache.borrow_mut() = None;
+            self.mark_unavailable(e.offering, now);
         }
         let launch = outcome.launched.map(|o| Launch {
             instance_type: o.instance_type,

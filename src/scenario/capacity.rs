@@ -12,6 +12,73 @@ use crate::scenario::model::NodePool;
 use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
 
+/// The default interruption frequency of each catalog type from the user's table named by
+/// `spotInterruptionDefaults` (`v`): the table's row for the type in `region`, else the embedded
+/// default, else 0; a warning names the types the NodePools allow that the table lacks.
+fn table_frequencies(
+    ctx: &Ctx,
+    v: &Spanned<String>,
+    region: &str,
+    catalog: &Catalog,
+    zones: &[String],
+    pools: &[NodePool],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<f64>, InputError> {
+    let field = "spec.spotInterruptionDefaults";
+    let path = ctx.resolve(&v.value);
+    if !path.is_file() {
+        return Err(ctx.err_at(
+            v,
+            field,
+            format!(
+                "must be advisor, none or the path of a spot interruption table (the Spot Instance Advisor's JSON feed, or CSV), got {:?}: no such file",
+                v.value
+            ),
+        ));
+    }
+    let table = AdvisorTable::load(&path)?;
+    let rows = table.region_rows(region, catalog).ok_or_else(|| {
+        ctx.err_at(
+            v,
+            field,
+            format!(
+                "{} has no interruption frequencies for region {region}",
+                path.display()
+            ),
+        )
+    })?;
+    let embedded = default_frequencies(region, catalog);
+    let allowed: BTreeSet<usize> = pools
+        .iter()
+        .flat_map(|p| pool_types(p, catalog, zones))
+        .collect();
+    let missing: Vec<&str> = allowed
+        .iter()
+        .filter(|&&ti| rows[ti].is_none())
+        .map(|&ti| catalog.get(ti).name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let fallback = if embedded.is_some() {
+            "using the embedded Spot Instance Advisor defaults for them"
+        } else {
+            "they are never interrupted unless spec.capacity gives an interruptionFrequency"
+        };
+        warnings.push(format!(
+            "{field}: {} has no row for {} in {region}: {fallback}",
+            path.display(),
+            missing.join(", ")
+        ));
+    }
+    Ok(rows
+        .iter()
+        .enumerate()
+        .map(|(ti, f)| {
+            f.or_else(|| embedded.as_ref().map(|e| e[ti]))
+                .unwrap_or(0.0)
+        })
+        .collect())
+}
+
 /// Parses the Scenario's capacity rules and `spotInterruptionDefaults`: `advisor` (the default:
 /// the embedded Spot Instance Advisor buckets of `region`, with a warning for a region without
 /// them), `none`, or the path of a table (the Advisor's JSON feed, or CSV; relative to the
@@ -31,59 +98,7 @@ pub(super) fn capacity(
     let default_interruption_frequency = match spec.spot_interruption_defaults.as_ref() {
         Some(v) if v.value == "none" => Vec::new(),
         Some(v) if v.value != "advisor" => {
-            let field = "spec.spotInterruptionDefaults";
-            let path = std::path::PathBuf::from(&v.value);
-            let path = match (&ctx.base_dir, path.is_absolute()) {
-                (Some(base), false) => base.join(path),
-                _ => path,
-            };
-            if !path.is_file() {
-                return Err(ctx.err_at(
-                    v,
-                    field,
-                    format!(
-                        "must be advisor, none or the path of a spot interruption table (the Spot Instance Advisor's JSON feed, or CSV), got {:?}: no such file",
-                        v.value
-                    ),
-                ));
-            }
-            let table = AdvisorTable::load(&path)?;
-            let rows = table.region_rows(region, catalog).ok_or_else(|| {
-                ctx.err_at(
-                    v,
-                    field,
-                    format!("{} has no interruption frequencies for region {region}", path.display()),
-                )
-            })?;
-            let embedded = default_frequencies(region, catalog);
-            let allowed: BTreeSet<usize> = pools
-                .iter()
-                .flat_map(|p| pool_types(p, catalog, zones))
-                .collect();
-            let missing: Vec<&str> = allowed
-                .iter()
-                .filter(|&&ti| rows[ti].is_none())
-                .map(|&ti| catalog.get(ti).name.as_str())
-                .collect();
-            if !missing.is_empty() {
-                let fallback = if embedded.is_some() {
-                    "using the embedded Spot Instance Advisor defaults for them"
-                } else {
-                    "they are never interrupted unless spec.capacity gives an interruptionFrequency"
-                };
-                warnings.push(format!(
-                    "{field}: {} has no row for {} in {region}: {fallback}",
-                    path.display(),
-                    missing.join(", ")
-                ));
-            }
-            rows.iter()
-                .enumerate()
-                .map(|(ti, f)| {
-                    f.or_else(|| embedded.as_ref().map(|e| e[ti]))
-                        .unwrap_or(0.0)
-                })
-                .collect()
+            table_frequencies(ctx, v, region, catalog, zones, pools, warnings)?
         }
         _ => default_frequencies(region, catalog).unwrap_or_else(|| {
             warnings.push(format!(

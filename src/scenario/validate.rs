@@ -33,6 +33,16 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
+    /// A path named in this document: a relative one is taken from the directory of the file
+    /// holding the document (the working directory for stdin).
+    pub(super) fn resolve(&self, path: &str) -> PathBuf {
+        let path = PathBuf::from(path);
+        match (&self.base_dir, path.is_absolute()) {
+            (Some(base), false) => base.join(path),
+            _ => path,
+        }
+    }
+
     pub(super) fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
         InputError {
             file: self.file.clone(),
@@ -826,13 +836,11 @@ impl<'a> ScenarioSettings<'a> {
                         ));
                     }
                 };
-                let file = s.prices.as_ref().and_then(|p| p.file.as_ref()).map(|f| {
-                    let path = PathBuf::from(&f.value);
-                    match (&ctx.base_dir, path.is_absolute()) {
-                        (Some(base), false) => base.join(path),
-                        _ => path,
-                    }
-                });
+                let file = s
+                    .prices
+                    .as_ref()
+                    .and_then(|p| p.file.as_ref())
+                    .map(|f| ctx.resolve(&f.value));
                 (ratio, file)
             }
             None => (DEFAULT_SPOT_RATIO, None),
@@ -858,11 +866,7 @@ impl<'a> ScenarioSettings<'a> {
         let Some(f) = s.prices.as_ref().and_then(|p| p.spot_trace.as_ref()) else {
             return Ok(Vec::new());
         };
-        let path = PathBuf::from(&f.value);
-        let path = match (&ctx.base_dir, path.is_absolute()) {
-            (Some(base), false) => base.join(path),
-            _ => path,
-        };
+        let path = ctx.resolve(&f.value);
         let name = path.display().to_string();
         let text = std::fs::read_to_string(&path).map_err(|e| {
             ctx.err_at(
@@ -1288,11 +1292,7 @@ pub(super) fn daily(ctx: &Ctx, field: &str, d: &raw::DailyCurve) -> Result<Deman
 
 pub(super) fn trace(ctx: &Ctx, field: &str, t: &raw::Trace) -> Result<Demand, InputError> {
     let unit = demand_unit(ctx, &format!("{field}.unit"), &t.unit)?;
-    let path = PathBuf::from(&t.file.value);
-    let path = match (&ctx.base_dir, path.is_absolute()) {
-        (Some(base), false) => base.join(path),
-        _ => path,
-    };
+    let path = ctx.resolve(&t.file.value);
     let name = path.display().to_string();
     let text = std::fs::read_to_string(&path).map_err(|e| {
         ctx.err_at(

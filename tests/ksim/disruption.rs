@@ -567,6 +567,14 @@ fn spot_m7gd_xlarge(duration: &str, spec: &str) -> (Scenario, SimResult) {
     ))
 }
 
+/// Writes a spot interruption table into `dir` and returns the `spotInterruptionDefaults` line
+/// that names it.
+fn interruption_table(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    format!("  spotInterruptionDefaults: {}\n", path.display())
+}
+
 /// Without capacity rules, spot instances are interrupted at the Spot Instance Advisor rate of
 /// their type and region (data/spot-interruptions.csv: m7gd.xlarge in us-east-1 is ">20%", taken
 /// as 0.225 a month), and `spotInterruptionDefaults: none` turns the defaults off.
@@ -595,14 +603,12 @@ fn spot_instance_advisor_defaults_interrupt_spot_nodes() {
 #[test]
 fn spot_interruption_defaults_from_an_advisor_feed() {
     let dir = tempfile::tempdir().unwrap();
-    let feed = dir.path().join("spot-advisor-data.JSON");
-    std::fs::write(
-        &feed,
+    let spec = interruption_table(
+        &dir,
+        "spot-advisor-data.JSON",
         r#"{"ranges":[{"index":0,"label":"<5%"},{"index":1,"label":"5-10%"}],
             "spot_advisor":{"us-east-1":{"Linux":{"m7gd.xlarge":{"s":60,"r":1}}}}}"#,
-    )
-    .unwrap();
-    let spec = format!("  spotInterruptionDefaults: {}\n", feed.display());
+    );
     let (s, from_file) = spot_m7gd_xlarge("2880h", &spec);
     let ti = s.catalog.index_of("m7gd.xlarge").unwrap();
     let spot = ksim::cloud::pricing::CapacityType::Spot;
@@ -629,13 +635,11 @@ fn spot_interruption_defaults_from_an_advisor_feed() {
 #[test]
 fn spot_interruption_table_missing_a_type_falls_back_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
-    let table = dir.path().join("rates.CSV");
-    std::fs::write(
-        &table,
+    let spec = interruption_table(
+        &dir,
+        "rates.CSV",
         "region,instance_type,interruption_frequency\nus-east-1,m7g.xlarge,0.01\n",
-    )
-    .unwrap();
-    let spec = format!("  spotInterruptionDefaults: {}\n", table.display());
+    );
     let (s, _) = spot_m7gd_xlarge("1h", &spec);
     let spot = ksim::cloud::pricing::CapacityType::Spot;
     let freq = |t: &str| {
