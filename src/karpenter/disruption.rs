@@ -1137,8 +1137,11 @@ pub fn consolidate(
             return None;
         }
         prov.keep_cheaper_than(&mut claim, candidate_price, now, true);
-        if ids.len() == 1 && claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
-            return None;
+        if ids.len() == 1 {
+            if claim.types.iter().count() < MIN_SPOT_TO_SPOT_TYPES {
+                return None;
+            }
+            prov.keep_cheapest_spot_types(&mut claim, MIN_SPOT_TO_SPOT_TYPES, now);
         }
         true
     } else {

@@ -1540,6 +1540,34 @@ impl Provisioner {
             .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.max(p))))
     }
 
+    /// Keeps a spot-to-spot single-node replacement's `limit` cheapest instance types (by their
+    /// cheapest available spot offering), or more when the pool's `minValues` need a longer
+    /// prefix of that order: `computeSpotToSpotConsolidation` in KC
+    /// `pkg/controllers/disruption/consolidation.go` slices the options to
+    /// `max(MinInstanceTypesForSpotToSpotConsolidation, SatisfiesMinValues)`, so that the type EC2
+    /// launches is always among those consolidation priced against and is not immediately
+    /// consolidated again.
+    pub fn keep_cheapest_spot_types(&self, claim: &mut Claim, limit: usize, now: Millis) {
+        let mut offerings = claim.allowed.and(&self.available(now));
+        for i in offerings.clone().iter() {
+            if self.table.decode(i).2 != CapacityType::Spot {
+                offerings.clear(i);
+            }
+        }
+        let ordered: Vec<usize> = self
+            .ordered_types(claim, &offerings, usize::MAX)
+            .into_iter()
+            .map(|(ti, _)| ti)
+            .collect();
+        let needed = (1..=ordered.len())
+            .find(|&k| self.min_values_ok(claim.pool, &ordered[..k], &offerings))
+            .unwrap_or(ordered.len());
+        claim.types = Bits::new(self.table.types);
+        for &ti in ordered.iter().take(limit.max(needed)) {
+            claim.types.set(ti);
+        }
+    }
+
     /// Removes instance types whose cheapest price of the launch capacity type is not strictly
     /// below `limit` (`RemoveInstanceTypeOptionsByPriceAndMinValues` on `WorstLaunchPrice`).
     pub fn keep_cheaper_than(&self, claim: &mut Claim, limit: f64, now: Millis, force_spot: bool) {

@@ -668,6 +668,113 @@ fn spot_interruption_table_missing_a_type_falls_back_with_a_warning() {
     assert_eq!(s.capacity.pool(ti, 0, spot, 0).interruption_frequency, 0.5);
 }
 
+// ----- spot-to-spot consolidation ------------------------------------------------------------------
+
+/// Every Graviton type of the catalog but metal, as a flow list.
+fn graviton_types() -> String {
+    let catalog = ksim::cloud::catalog::Catalog::embedded();
+    let names: Vec<&str> = catalog
+        .types()
+        .iter()
+        .map(|t| t.name.as_str())
+        .filter(|n| n.contains("7g") && !n.ends_with(".metal"))
+        .collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// The scenario line that turns the `SpotToSpotConsolidation` feature gate on.
+const SPOT_TO_SPOT: &str = "  karpenter: {spotToSpotConsolidation: true}\n";
+
+/// One spot node sized for 30 one-CPU pods, left with one pod after a scale-down at 10 min: a
+/// single-node consolidation candidate that only a cheaper spot node could replace.
+fn lone_spot_node(types: &str, template: &str, spec: &str) -> (Scenario, SimResult) {
+    run_yaml(&scenario(
+        "1h",
+        &(scripts(&[("web", "[{at: 0s, replicas: 30}, {at: 10m, replicas: 1}]")])
+            + "  spotInterruptionDefaults: none\n"
+            + spec),
+        &(pool(
+            "default",
+            types,
+            "spot",
+            template,
+            "    consolidationPolicy: WhenEmptyOrUnderutilized\n    consolidateAfter: 30s",
+        ) + &deployment("web", "1", "", "")),
+    ))
+}
+
+/// The replacement launches of a run: the number of overrides of each `CreateFleet` call.
+fn replacement_overrides(r: &SimResult) -> Vec<usize> {
+    r.launches
+        .iter()
+        .filter(|l| l.purpose == LaunchPurpose::Replacement)
+        .map(|l| l.overrides)
+        .collect()
+}
+
+/// KC consolidation_test.go "cannot replace spot with spot if the spotToSpotConsolidation is
+/// disabled": with the feature gate off (the default), the lone spot node stays.
+#[test]
+fn spot_to_spot_is_off_by_default() {
+    let (s, r) = lone_spot_node(&graviton_types(), "", "");
+    assert!(replacement_overrides(&r).is_empty());
+    assert_eq!(
+        r.disruption
+            .commands_by_method
+            .get("single_node_consolidation"),
+        None
+    );
+    assert_eq!(alive_at_end(&s, &r).len(), 1);
+}
+
+/// KC consolidation_test.go "cannot replace spot with spot if less than minimum InstanceTypes
+/// flexibility": with the gate on but fewer than 15 cheaper types (only m7g.large to
+/// m7g.4xlarge fit the pod for less than the node), the node stays.
+#[test]
+fn spot_to_spot_needs_fifteen_cheaper_types() {
+    let m7g = "[m7g.medium, m7g.large, m7g.xlarge, m7g.2xlarge, m7g.4xlarge, m7g.8xlarge, m7g.12xlarge, m7g.16xlarge]";
+    let (s, r) = lone_spot_node(m7g, "", SPOT_TO_SPOT);
+    assert!(replacement_overrides(&r).is_empty());
+    assert_eq!(alive_at_end(&s, &r).len(), 1);
+}
+
+/// KC consolidation_test.go "can replace spot with spot" and "spot to spot consolidation should
+/// order the instance types by price before enforcing minimum flexibility": with the gate on and
+/// at least 15 cheaper types, the node is replaced by a spot node launched from exactly the 15
+/// cheapest types (30 overrides over two zones), so the launched type is among them.
+#[test]
+fn spot_to_spot_replaces_from_the_fifteen_cheapest_types() {
+    let (s, r) = lone_spot_node(&graviton_types(), "", SPOT_TO_SPOT);
+    assert_eq!(replacement_overrides(&r), vec![30]);
+    assert_eq!(
+        r.disruption.commands_by_method["single_node_consolidation"],
+        1
+    );
+    let alive = alive_at_end(&s, &r);
+    assert_eq!(alive.len(), 1, "{alive:?}");
+    // The replacement is the cheapest type that fits one pod; the candidate held 30.
+    let nodes = pool_nodes(&s, &r);
+    assert_eq!(nodes.len(), 2, "{nodes:?}");
+    assert_eq!(nodes[0].3, Some(RemovalReason::Underutilized));
+    let vcpu = |name: &str| s.catalog.get(s.catalog.index_of(name).unwrap()).vcpu;
+    assert!(vcpu(&alive[0]) < vcpu(&nodes[0].0), "{nodes:?}");
+    assert_eq!(when_done(&r), 0);
+}
+
+/// KC consolidation_test.go "spot to spot consolidation should consider the max of default and
+/// minimum number of instanceTypeOptions from minValues in requirement for truncation if minimum
+/// number of instanceTypeOptions from minValues in requirement is greater than 15": with
+/// `minValues: 16` on the instance type, the replacement launches from the 16 cheapest types.
+#[test]
+fn spot_to_spot_keeps_as_many_types_as_min_values_needs() {
+    let (_, r) = lone_spot_node(
+        &graviton_types(),
+        "        - {key: node.kubernetes.io/instance-type, operator: Exists, minValues: 16}",
+        SPOT_TO_SPOT,
+    );
+    assert_eq!(replacement_overrides(&r), vec![32]);
+}
+
 // ----- drift --------------------------------------------------------------------------------------
 
 /// KC drift_test.go:703 "should replace drifted nodes" and :1052 "should drift one non-empty node
